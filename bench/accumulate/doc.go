@@ -1,0 +1,2 @@
+// Package accumulatebench compares the asyncutils accumulate module with its peers.
+package accumulatebench

@@ -1,0 +1,2 @@
+// Package cachebench compares the asyncutils cache module with its peers.
+package cachebench

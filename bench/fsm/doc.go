@@ -1,0 +1,2 @@
+// Package fsmbench compares the asyncutils fsm module with its peers.
+package fsmbench

@@ -1,0 +1,2 @@
+// Package gatherbench compares the asyncutils gather module with its peers.
+package gatherbench

@@ -1,0 +1,30 @@
+module github.com/asyncutils-go/asyncutils/bench
+
+go 1.26.0
+
+require (
+	github.com/alitto/pond/v2 v2.7.1
+	github.com/jellydator/ttlcache/v3 v3.4.1
+	github.com/looplab/fsm v1.0.3
+	github.com/maypok86/otter/v2 v2.4.0
+	github.com/patrickmn/go-cache v2.1.0+incompatible
+	github.com/qmuntal/stateless v1.7.2
+	github.com/sourcegraph/conc v0.3.0
+	github.com/viccon/sturdyc v1.1.5
+	golang.org/x/sync v0.25.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	go.uber.org/atomic v1.7.0 // indirect
+	go.uber.org/multierr v1.9.0 // indirect
+)
+
+replace (
+	github.com/asyncutils-go/asyncutils/accumulate => ../accumulate
+	github.com/asyncutils-go/asyncutils/cache => ../cache
+	github.com/asyncutils-go/asyncutils/defaults => ../defaults
+	github.com/asyncutils-go/asyncutils/fsm => ../fsm
+	github.com/asyncutils-go/asyncutils/gather => ../gather
+	github.com/asyncutils-go/asyncutils/internal => ../internal
+)

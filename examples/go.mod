@@ -1,0 +1,10 @@
+module github.com/asyncutils-go/asyncutils/examples
+
+go 1.26.0
+
+require (
+	github.com/asyncutils-go/asyncutils/defaults v0.1.0
+	go.uber.org/goleak v1.3.0
+)
+
+replace github.com/asyncutils-go/asyncutils/defaults => ../defaults

@@ -1,0 +1,70 @@
+package internal
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// ErrGoexit is reported when user code calls runtime.Goexit (directly, or
+// through testing.T.FailNow and friends) instead of returning.
+var ErrGoexit = errors.New("runtime.Goexit called in user code")
+
+// PanicError is a panic recovered from user code: a loader, a task, a
+// condition, a handler, a callback or an error handler. Value is what was
+// passed to panic; Stack is the stack of the panicking goroutine, taken where
+// the panic was recovered.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+// Error returns "panic: " and the recovered value. The stack is not part of
+// the message; it is in the Stack field.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("panic: %v", e.Value)
+}
+
+// Unwrap returns the recovered value when it is an error, so that errors.Is
+// and errors.As see through the panic; otherwise nil.
+func (e *PanicError) Unwrap() error {
+	if err, ok := e.Value.(error); ok {
+		return err
+	}
+	return nil
+}
+
+// NewPanicError returns a *PanicError for the recovered value v with the
+// current goroutine's stack. Call it from the deferred function that
+// recovered v, so that the stack still shows the panicking frames.
+func NewPanicError(v any) *PanicError {
+	return &PanicError{Value: v, Stack: debug.Stack()}
+}
+
+// Guard runs fn and returns its error. A panic in fn is recovered and
+// returned as a *PanicError.
+//
+// runtime.Goexit cannot be stopped: the calling goroutine will exit whatever
+// Guard does. When fn calls it, Guard calls onGoexit (when non-nil) with
+// ErrGoexit while the goroutine unwinds, so that the owner of the goroutine
+// can record the failure and release whoever waits on it; Guard itself then
+// never returns.
+func Guard(fn func() error, onGoexit func(error)) (err error) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		if r := recover(); r != nil {
+			err = NewPanicError(r)
+			return
+		}
+		// Neither a return nor a panic: the goroutine is running Goexit.
+		if onGoexit != nil {
+			onGoexit(ErrGoexit)
+		}
+	}()
+	err = fn()
+	returned = true
+	return err
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The project's test command: every module, alone (GOWORK=off), tidy, vetted,
+# tested with -race in shuffled order. bench is checked for tidiness and vet,
+# and its benchmarks are run once each (-benchtime=1x -short) as a smoke test.
+#
+# Usage: bash scripts/test.sh [module ...]
+source "$(dirname "${BASH_SOURCE[0]}")/modules.sh"
+mods=("$@")
+[ ${#mods[@]} -gt 0 ] || mods=("${ALL_MODULES[@]}")
+for m in "${mods[@]}"; do
+	cd "$ROOT/$m"
+	say "$m: go mod tidy -diff"
+	go mod tidy -diff
+	say "$m: go vet"
+	go vet ./...
+	if [ "$m" = bench ]; then
+		say "$m: benchmarks, once each"
+		go test -short -run '^$' -bench . -benchtime 1x ./...
+	else
+		say "$m: go test -race -shuffle=on"
+		go test -race -shuffle=on -count=1 ./...
+	fi
+done
+say "all modules passed"
