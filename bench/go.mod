@@ -4,6 +4,10 @@ go 1.26.0
 
 require (
 	github.com/alitto/pond/v2 v2.7.1
+	github.com/asyncutils-go/asyncutils/accumulate v0.1.0
+	github.com/asyncutils-go/asyncutils/cache v0.1.0
+	github.com/asyncutils-go/asyncutils/fsm v0.1.0
+	github.com/asyncutils-go/asyncutils/gather v0.1.0
 	github.com/jellydator/ttlcache/v3 v3.4.1
 	github.com/looplab/fsm v1.0.3
 	github.com/maypok86/otter/v2 v2.4.0

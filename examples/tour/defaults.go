@@ -9,9 +9,11 @@ import (
 	"github.com/asyncutils-go/asyncutils/defaults"
 )
 
+func init() { register(0, "defaults", tourDefaults) }
+
 // tourDefaults shows the builtin defaults, a scoped override and a refused
 // invalid value.
-func tourDefaults(ctx context.Context, w io.Writer) error {
+func tourDefaults(ctx context.Context, w io.Writer, _ config) error {
 	b := defaults.Builtin()
 	fmt.Fprintf(w, "builtin: cache TTL %v, refresh window %v, gather limit %d\n", b.CacheTTL, b.CacheRefresh, b.GatherLimit)
 
