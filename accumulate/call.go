@@ -1,0 +1,229 @@
+package accumulate
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+
+	"github.com/asyncutils-go/asyncutils/internal"
+)
+
+// Call runs the callbacks queued when the call starts, one after another,
+// oldest first, on the executor, and waits for them. It returns nil when
+// every callback returned nil; otherwise the errors of the callbacks, each a
+// [*CallbackError] naming its position, joined in run order with
+// errors.Join. A callback that fails, panics ([*PanicError]) or calls
+// runtime.Goexit ([ErrGoexit]) does not stop the ones after it.
+//
+// The callbacks of a call are a snapshot: those queued when the call starts
+// running, which is after every earlier call of this accumulator has
+// returned (calls take turns, so callbacks never overlap). While a call runs:
+//
+//   - Add and Offer queue callbacks for the next call, in both modes.
+//   - Clear, and an Add that drops the oldest callback from a full
+//     accumulator, change the queue but not the snapshot: a dropped callback
+//     still runs in this call if it is part of it, and is not queued again.
+//
+// When the call returns, in call-once mode (the default) the callbacks of the
+// call that were started are removed from the queue (those still queued);
+// with WithCallOnce(false) they all stay.
+//
+// When ctx ends, Call starts no further callback: the ones not started stay
+// queued, in order, and the error (joined after the callbacks' errors) is an
+// [*InterruptedError] that says how many were skipped and wraps ctx.Err().
+// A callback that has started is waited for; it gets ctx and should return
+// promptly. If ctx ends while Call waits for an earlier call, Call returns at
+// once with an *InterruptedError counting every queued callback as skipped.
+//
+// A callback must not Call its own accumulator: it would wait for itself
+// until its ctx ends.
+func (a *Accumulator[A]) Call(ctx context.Context, arg A) error {
+	a.mustBeNew()
+	if err := a.take(ctx); err != nil {
+		return err
+	}
+	r := &a.run
+	a.mu.Lock()
+	r.batch = a.ring.appendTo(r.batch)
+	first := a.ring.first
+	a.mu.Unlock()
+	defer a.finish(first)
+	if len(r.batch) == 0 {
+		return nil
+	}
+
+	r.ctx, r.arg, r.done = ctx, arg, ctx.Done()
+	for r.next < len(r.batch) && !r.interrupted {
+		if ctx.Err() != nil {
+			r.interrupted = true
+			break
+		}
+		r.state.Store(pending)
+		a.exec.Execute(r.executeFn)
+		r.wait(a.own)
+	}
+	return r.result(ctx)
+}
+
+// take waits for the accumulator's turn, or for ctx to end.
+func (a *Accumulator[A]) take(ctx context.Context) error {
+	select {
+	case a.turn <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case a.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		n := a.Len()
+		return interrupted(ctx, n, n)
+	}
+}
+
+// finish puts the accumulator back in order after a call, however the call
+// ended (including a Goexit on the caller's goroutine with an inline
+// executor), and gives the turn to the next call.
+func (a *Accumulator[A]) finish(first uint64) {
+	r := &a.run
+	if a.callOnce && r.next > 0 {
+		a.mu.Lock()
+		a.ring.dropThrough(first + uint64(r.next))
+		a.mu.Unlock()
+	}
+	r.reset()
+	<-a.turn
+}
+
+// The states of a call's hand-off to the executor.
+const (
+	idle    int32 = iota // nothing to run
+	pending              // handed to the executor, not started
+	running              // started: Call waits for it
+)
+
+// run is the state of the running call. Calls take turns, so one run per
+// accumulator is enough, and reusing it makes a call allocate nothing.
+type run[A any] struct {
+	ctx         context.Context
+	done        <-chan struct{}
+	arg         A
+	batch       []Func[A] // the call's callbacks
+	next        int       // index in batch of the next callback to start
+	errs        []error   // the callbacks' errors, in run order
+	interrupted bool      // ctx ended before batch[next] started
+
+	state    atomic.Int32
+	finished chan struct{} // a started hand-off ended; capacity 1
+
+	// Bound once, so that handing off allocates nothing.
+	executeFn func()
+	loopFn    func() error
+	goexitFn  func(error)
+}
+
+func (r *run[A]) init() {
+	r.finished = make(chan struct{}, 1)
+	r.executeFn = r.execute
+	r.loopFn = r.loop
+	r.goexitFn = r.onGoexit
+}
+
+// execute is what the executor runs: the callbacks from batch[next] on,
+// unless this hand-off was abandoned (or already taken) meanwhile.
+func (r *run[A]) execute() {
+	if !r.state.CompareAndSwap(pending, running) {
+		return
+	}
+	for r.next < len(r.batch) && !r.interrupted {
+		if err := internal.Guard(r.loopFn, r.goexitFn); err != nil {
+			r.errs = append(r.errs, &CallbackError{Index: r.next - 1, Err: err}) // a panic
+		}
+	}
+	r.state.Store(idle)
+	r.finished <- struct{}{}
+}
+
+// loop runs callbacks until the batch ends, ctx ends, or one panics.
+func (r *run[A]) loop() error {
+	ctx, done, arg, batch := r.ctx, r.done, r.arg, r.batch
+	for i := r.next; i < len(batch); i++ {
+		if done != nil {
+			select {
+			case <-done:
+				r.interrupted = true
+				return nil
+			default:
+			}
+		}
+		r.next = i + 1 // before the call, so that a panic or Goexit is charged to i
+		if err := batch[i](ctx, arg); err != nil {
+			r.errs = append(r.errs, &CallbackError{Index: i, Err: err})
+		}
+	}
+	return nil
+}
+
+// onGoexit runs while a callback's goroutine unwinds from runtime.Goexit:
+// it charges the callback and releases Call, which hands the rest to the
+// executor again.
+func (r *run[A]) onGoexit(err error) {
+	r.errs = append(r.errs, &CallbackError{Index: r.next - 1, Err: err})
+	r.state.Store(idle)
+	r.finished <- struct{}{}
+}
+
+// wait waits for the hand-off to end. With a custom executor it stops
+// waiting when ctx ends before the hand-off has started, and abandons it.
+func (r *run[A]) wait(own bool) {
+	if own || r.done == nil {
+		<-r.finished
+		return
+	}
+	select {
+	case <-r.finished:
+	case <-r.done:
+		if r.state.CompareAndSwap(pending, idle) {
+			r.interrupted = true
+			return
+		}
+		<-r.finished
+	}
+}
+
+// result is the call's error: the callbacks' errors in run order, then the
+// interruption.
+func (r *run[A]) result(ctx context.Context) error {
+	if r.interrupted && r.next < len(r.batch) {
+		r.errs = append(r.errs, interrupted(ctx, len(r.batch)-r.next, len(r.batch)))
+	}
+	if len(r.errs) == 0 {
+		return nil
+	}
+	return errors.Join(r.errs...)
+}
+
+// reset forgets the call, keeping the buffers for the next one.
+func (r *run[A]) reset() {
+	clear(r.batch)
+	r.batch = r.batch[:0]
+	clear(r.errs)
+	r.errs = r.errs[:0]
+	var zero A
+	r.ctx, r.done, r.arg = nil, nil, zero
+	r.next, r.interrupted = 0, false
+	r.state.Store(idle)
+	select {
+	case <-r.finished: // left by a Goexit on the caller's goroutine
+	default:
+	}
+}
+
+func interrupted(ctx context.Context, skipped, total int) error {
+	e := &InterruptedError{Skipped: skipped, Total: total, Err: ctx.Err()}
+	// Identity, not errors.Is: Cause returns Err itself when no cause was set.
+	if cause := context.Cause(ctx); cause != e.Err { //nolint:errorlint // identity is meant
+		e.Cause = cause
+	}
+	return e
+}
