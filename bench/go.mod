@@ -19,6 +19,9 @@ require (
 )
 
 require (
+	github.com/asyncutils-go/asyncutils/defaults v0.1.0 // indirect
+	github.com/asyncutils-go/asyncutils/internal v0.1.0 // indirect
+	github.com/benbjohnson/clock v1.3.5 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	go.uber.org/atomic v1.7.0 // indirect
 	go.uber.org/multierr v1.9.0 // indirect

@@ -1,4 +1,56 @@
-// Package gather runs many tasks with at most n at once and collects their results in input order.
+// Package gather runs many tasks with at most n at once and collects their
+// results in input order: the Go form of "gather with limited concurrency".
 //
-// This package is under construction: its API lands with its issue.
+// [All] returns the values or the first failure, cancelling the other tasks;
+// [Map] is All over a slice and a function; [Settled] runs every task and
+// returns each one's value and error; [Stream] yields results as tasks
+// complete; [AllSeq] and [MapSeq] pull their input lazily from an iter.Seq.
+//
+// # Limit
+//
+// Every call takes n: n > 0 is the limit, n == 0 means
+// defaults.FromContext(ctx).GatherLimit (builtin 8, overridable per process
+// with defaults.Set or per call tree with defaults.NewContext), n < 0 means no
+// limit. A call starts min(limit, number of tasks) worker goroutines that
+// take the tasks in input order from a shared counter; it never starts one
+// goroutine per task. A task that calls runtime.Goexit kills its worker; in
+// the forms that keep going (Settled, Stream) a replacement worker is
+// started as the old one exits, so the number of workers alive never exceeds
+// the limit.
+//
+// # Guarantees
+//
+//   - Every goroutine a call starts has exited when the call returns (for
+//     Stream: when the range loop ends, however it ends).
+//   - Results are in input order: out[i] belongs to tasks[i] in every outcome.
+//   - A panic in a task is recovered and reported as a *[PanicError]; a
+//     runtime.Goexit as an error wrapping [ErrGoexit]. Neither crashes the
+//     process nor hangs the caller.
+//   - All, Map, AllSeq and MapSeq stop at the first failure: the ctx given to
+//     the running tasks is cancelled with a *[TaskError] (the index and the
+//     task's error) as its cause, no task that has not started is started,
+//     and the call returns that error once the running tasks have finished.
+//   - When the caller's ctx ends, no new task starts. All and friends return
+//     context.Cause(ctx); Settled and Stream report it in the slots of the
+//     tasks that did not start.
+//   - A nil task is reported as an error wrapping [ErrNilTask] that names its
+//     index: All and Map run nothing; Settled and Stream report it in its slot.
+//     Zero tasks: an empty, non-nil slice and no error.
+//
+// The package reads no time and starts no goroutine outside a call.
+//
+// # Cost
+//
+// All, Map and Settled allocate a fixed number of objects per call (the
+// result slice, a cancellable ctx, a small pool and one closure per worker)
+// and nothing per task: allocations per call do not grow with the number of
+// tasks. The per-task overhead is one atomic add on a counter that has a
+// cache line of its own, one check of a stop flag (plus an atomic ctx check
+// when the caller's ctx can be cancelled) and a store of the value: about
+// 10 ns per trivial task with 8 workers on two cores, about the cost of
+// conc's iter.Map and 30 to 50 times less than one goroutine per task
+// (errgroup with SetLimit). Panics are caught by one deferred recover per
+// worker, not per task. Stream adds a channel hand-off per result; AllSeq and
+// MapSeq add a channel hand-off and a short critical section per input. See
+// docs/benchmarks.md in the repository for measured figures.
 package gather

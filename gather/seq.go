@@ -1,0 +1,188 @@
+package gather
+
+import (
+	"context"
+	"iter"
+	"sync"
+	"sync/atomic"
+
+	"github.com/asyncutils-go/asyncutils/defaults"
+	"github.com/asyncutils-go/asyncutils/internal"
+)
+
+// AllSeq is [All] over a sequence of tasks that is pulled lazily: the next
+// task is taken from tasks only when a worker is free to run it, so at most
+// limit tasks have been taken and not finished at any time, and a sequence
+// that never ends is fine as long as a task fails or ctx ends. The sequence
+// runs on the calling goroutine (a panic in it reaches the caller once the
+// started tasks have been cancelled and waited for).
+//
+// The values are in the order the sequence yielded the tasks. The limit,
+// failure and ctx rules are those of All: the first failure (or ctx ending)
+// stops the pulling, cancels the running tasks and is returned once they
+// have finished. A nil task is such a failure: AllSeq returns an error
+// wrapping [ErrNilTask] that names its index (tasks pulled before it may
+// have started).
+//
+// Cost: at most min(limit, tasks pulled) worker goroutines, started as they
+// are needed; per task, one channel hand-off and a short critical section to
+// store the value; no allocation per task beyond growing the result slice.
+func AllSeq[T any](ctx context.Context, n int, tasks iter.Seq[Task[T]]) ([]T, error) {
+	return feed(ctx, n, tasks, func(t Task[T]) bool { return t == nil },
+		func(ctx context.Context, t Task[T]) (T, error) { return t(ctx) })
+}
+
+// MapSeq is [Map] over a sequence pulled lazily, as [AllSeq] pulls its tasks:
+// out[i] = fn(ctx, v) for the i-th value v of in, with at most n calls at
+// once. A nil fn is an error wrapping [ErrNilTask] and pulls nothing.
+func MapSeq[In, Out any](ctx context.Context, n int, in iter.Seq[In], fn func(ctx context.Context, v In) (Out, error)) ([]Out, error) {
+	if fn == nil {
+		return nil, errNilFunc
+	}
+	return feed(ctx, n, in, nil, fn)
+}
+
+// item is one input handed from the feeding caller to a worker.
+type item[In any] struct {
+	i int
+	v In
+}
+
+// feeder is the engine of AllSeq and MapSeq: the caller ranges over the
+// input and hands each value to a worker once it holds one of the limit
+// slots, so the input is pulled no faster than the workers need it.
+type feeder[In, Out any] struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	do     func(ctx context.Context, v In) (Out, error)
+	work   chan item[In]
+	slots  chan struct{} // one token per running task; nil: no limit
+
+	mu  sync.Mutex
+	out []Out
+
+	failed  atomic.Bool // a task failed, or the input held a nil task
+	skipped atomic.Bool // an input was pulled but not run
+	wg      sync.WaitGroup
+}
+
+func feed[In, Out any](ctx context.Context, n int, in iter.Seq[In], isNil func(In) bool, do func(context.Context, In) (Out, error)) ([]Out, error) {
+	if n == 0 {
+		n = defaults.FromContext(ctx).GatherLimit
+	}
+	f := &feeder[In, Out]{do: do, work: make(chan item[In]), out: []Out{}}
+	f.ctx, f.cancel = context.WithCancelCause(ctx)
+	if n > 0 {
+		f.slots = make(chan struct{}, n)
+	}
+	fed := false
+	defer func() {
+		if !fed { // the input panicked or called runtime.Goexit
+			f.cancel(nil)
+			close(f.work)
+			f.wg.Wait()
+		}
+	}()
+
+	i, workers := 0, 0
+	stopped := !f.acquire()
+	if !stopped {
+		for v := range in {
+			if isNil != nil && isNil(v) {
+				f.failed.Store(true)
+				f.cancel(nilTaskError(i))
+				stopped = true
+				break
+			}
+			var zero Out
+			f.mu.Lock()
+			f.out = append(f.out, zero)
+			f.mu.Unlock()
+			it := item[In]{i: i, v: v}
+			i++
+			select {
+			case f.work <- it: // an idle worker took it
+			default:
+				if n < 0 || workers < n {
+					workers++
+					f.wg.Add(1)
+					go f.worker(it)
+					break
+				}
+				// Holding a slot means a worker is between tasks.
+				select {
+				case f.work <- it:
+				case <-f.ctx.Done():
+					stopped = true
+				}
+			}
+			if stopped || !f.acquire() {
+				stopped = true
+				break
+			}
+		}
+	}
+
+	fed = true
+	close(f.work)
+	f.wg.Wait()
+	defer f.cancel(nil)
+	if stopped || f.failed.Load() || f.skipped.Load() {
+		if err := context.Cause(f.ctx); err != nil {
+			return nil, err
+		}
+	}
+	return f.out, nil
+}
+
+// acquire takes a slot for the next input, or reports false when ctx ended.
+func (f *feeder[In, Out]) acquire() bool {
+	if f.slots != nil {
+		select {
+		case f.slots <- struct{}{}:
+		case <-f.ctx.Done():
+			return false
+		}
+	}
+	return f.ctx.Err() == nil
+}
+
+// worker runs the item it was started with, then the ones it receives,
+// until the feeder closes work.
+func (f *feeder[In, Out]) worker(it item[In]) {
+	defer f.wg.Done()
+	for ok := true; ok; it, ok = <-f.work {
+		if f.ctx.Err() != nil {
+			f.skipped.Store(true)
+		} else {
+			f.runOne(it)
+		}
+		if f.slots != nil {
+			<-f.slots
+		}
+	}
+}
+
+// runOne runs one input under internal.Guard. A runtime.Goexit kills this
+// worker; it is recorded as the failure while the goroutine unwinds, which
+// cancels everything, so no replacement is needed.
+func (f *feeder[In, Out]) runOne(it item[In]) {
+	var v Out
+	err := internal.Guard(func() error {
+		var err error
+		v, err = f.do(f.ctx, it.v)
+		return err
+	}, func(err error) { f.fail(it.i, err) })
+	if err != nil {
+		f.fail(it.i, err)
+		return
+	}
+	f.mu.Lock()
+	f.out[it.i] = v
+	f.mu.Unlock()
+}
+
+func (f *feeder[In, Out]) fail(i int, err error) {
+	f.failed.Store(true)
+	f.cancel(&TaskError{Index: i, Err: err})
+}
