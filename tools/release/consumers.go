@@ -1,0 +1,80 @@
+package main
+
+import "embed"
+
+// The consumer programs, one template per module (see consumers/README.md).
+//
+//go:embed consumers/*.go.tmpl
+var programs embed.FS
+
+// Third-party modules a consumer may vendor.
+const (
+	clockModule  = "github.com/benbjohnson/clock"
+	syncModule   = "golang.org/x/sync"
+	goleakModule = "go.uber.org/goleak"
+)
+
+// consumer says how the rehearsal checks one module from a consumer's side.
+type consumer struct {
+	// Program is the template in consumers/ that uses the module's API.
+	Program string
+	// Uses lists the exported names the program needs: "New" for a
+	// top-level name, "Cache.Get" for a method; "timing:Or" for a name of
+	// the subpackage timing. When one is missing (the module is not written
+	// yet), the fallback program only imports the package.
+	Uses []string
+	// Want is what the program must print (a part of its output).
+	Want string
+	// Need lists the modules vendor/modules.txt must hold besides the module
+	// itself: sibling folders ("internal") or module paths. May lists the
+	// ones it may hold. Anything else in vendor/modules.txt fails the
+	// rehearsal; so does goleak in the build, always.
+	Need, May []string
+	// Sibling makes the consumer's module path a child of the repository's
+	// prefix, for the internal module, which only siblings may import.
+	Sibling bool
+}
+
+// consumers is the rehearsal's table: the allowed module set of each module
+// is explicit here.
+var consumers = map[string]consumer{
+	"internal": {
+		Program: "internal.go.tmpl",
+		Uses:    []string{"Guard", "PanicError", "timing:Or"},
+		Want:    "internal: recovered boom\n",
+		Need:    []string{clockModule},
+		Sibling: true,
+	},
+	"defaults": {
+		Program: "defaults.go.tmpl",
+		Uses:    []string{"Builtin", "Values.Validate"},
+		Want:    "defaults: ttl=1m0s refresh=15s limit=8\n",
+	},
+	"gather": {
+		Program: "gather.go.tmpl",
+		Uses:    []string{"All", "Task"},
+		Want:    "gather: squares [0 1 4 9 16]\n",
+		Need:    []string{"defaults", "internal"},
+		May:     []string{syncModule},
+	},
+	"cache": {
+		Program: "cache.go.tmpl",
+		Uses:    []string{"New", "Cache.Get", "Cache.Close"},
+		Want:    "cache: hello -> 5\n",
+		Need:    []string{"defaults", "internal", clockModule},
+		May:     []string{syncModule},
+	},
+	"fsm": {
+		Program: "fsm.go.tmpl",
+		Uses:    []string{"New", "Machine.Add", "Machine.Transition", "Machine.State"},
+		Want:    "fsm: moved=true state=running\n",
+		Need:    []string{"internal"},
+	},
+	"accumulate": {
+		Program: "accumulate.go.tmpl",
+		Uses:    []string{"New", "Accumulator.Add", "Accumulator.Call", "Accumulator.Len"},
+		Want:    "accumulate: first got done\naccumulate: second got done\naccumulate: left 0\n",
+		Need:    []string{"internal"},
+		May:     []string{syncModule},
+	},
+}
