@@ -1,0 +1,66 @@
+package fsm_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/asyncutils-go/asyncutils/fsm"
+)
+
+// toggle returns a machine that toggles between a and b with one condition,
+// one exit handler and one enter handler per state: the shape bench/fsm
+// compares with the peers.
+func toggle() *fsm.Machine[string] {
+	m := fsm.New("a")
+	allow := func(context.Context, string, string) (bool, error) { return true, nil }
+	nop := func(context.Context, string, string) error { return nil }
+	m.Add("a", "b", allow)
+	m.Add("b", "a", allow)
+	for _, s := range []string{"a", "b"} {
+		m.OnExit(s, nop)
+		m.OnEnter(s, nop)
+	}
+	return m
+}
+
+func BenchmarkTransition(b *testing.B) {
+	m := toggle()
+	ctx := context.Background()
+	to := [2]string{"b", "a"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if ok, err := m.Transition(ctx, to[i&1]); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+		i++
+	}
+}
+
+func BenchmarkTransitionRequestContext(b *testing.B) {
+	m := toggle()
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, 1))
+	defer cancel()
+	to := [2]string{"b", "a"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if ok, err := m.Transition(ctx, to[i&1]); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+		i++
+	}
+}
+
+// ctxKey is a context key of the tests.
+type ctxKey struct{}
+
+func BenchmarkState(b *testing.B) {
+	m := toggle()
+	b.ReportAllocs()
+	var s string
+	for b.Loop() {
+		s = m.State()
+	}
+	_ = s
+}
