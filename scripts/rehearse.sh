@@ -2,7 +2,7 @@
 # The release rehearsal, which CI runs after lint. It changes nothing in the
 # repository:
 #   1. tools/release (the release tooling, a module outside go.work): tidy,
-#      vet, unit tests;
+#      vet, lint, unit tests;
 #   2. the release plan of every module with unreleased changes at its next
 #      minor version, as a dry run (order, tags, raised requires, changelogs,
 #      the check that every sibling require is tagged or released with it);
@@ -19,9 +19,11 @@ start=$(date +%s)
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 cd "$ROOT/tools/release"
-say "tools/release: go mod tidy -diff, go vet, go test"
+say "tools/release: go mod tidy -diff, go vet, golangci-lint, go test"
 go mod tidy -diff
 go vet ./...
+bash "$ROOT/scripts/tools.sh"
+"$ROOT/.tools/bin/golangci-lint" run --config "$ROOT/.golangci.yml" ./...
 go test -count=1 ./...
 go build -o "$bin/release" .
 say "release plan, dry run: every module with unreleased changes at its next minor version"
