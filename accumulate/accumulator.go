@@ -77,12 +77,12 @@ func (a *Accumulator[A]) Offer(fn Func[A]) bool {
 	}
 	a.mustBeNew()
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.ring.full() {
-		return false
+	ok := !a.ring.full()
+	if ok {
+		a.ring.push(fn)
 	}
-	a.ring.push(fn)
-	return true
+	a.mu.Unlock()
+	return ok
 }
 
 // Len returns the number of queued callbacks. In call-once mode, the

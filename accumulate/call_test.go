@@ -147,12 +147,23 @@ func TestCall_Goexit(t *testing.T) {
 
 func TestCall_CtxCancelledMidCall(t *testing.T) {
 	errCause := errors.New("shutting down")
-	for _, callOnce := range []bool{true, false} {
-		t.Run(map[bool]string{true: "call-once", false: "every time"}[callOnce], func(t *testing.T) {
+	tests := []struct {
+		name     string
+		callOnce bool
+		exec     accumulate.Executor
+	}{
+		{name: "call-once", callOnce: true},
+		{name: "every time", callOnce: false},
+		{name: "call-once, goroutine per hand-off", callOnce: true, exec: goEach{}},
+		{name: "call-once, inline", callOnce: true, exec: inline},
+	}
+	for _, tt := range tests {
+		callOnce := tt.callOnce
+		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)
 			rec := &recorder{}
-			acc := accumulate.New[error](accumulate.WithCallOnce(callOnce))
+			acc := accumulate.New[error](accumulate.WithCallOnce(callOnce), accumulate.WithExecutor(tt.exec))
 			acc.Add(rec.cb(0, nil))
 			acc.Add(func(context.Context, error) error { cancel(errCause); return nil })
 			for i := 2; i < 5; i++ {

@@ -1,0 +1,182 @@
+package accumulate_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/asyncutils-go/asyncutils/accumulate"
+)
+
+// TestCall_NoOverlap_ConcurrentSafe calls one accumulator from many
+// goroutines at once; an in-callback counter shows that no two callbacks
+// ever run at the same time.
+func TestCall_NoOverlap_ConcurrentSafe(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []accumulate.Option
+	}{
+		{name: "default executor, every time", opts: []accumulate.Option{accumulate.WithCallOnce(false)}},
+		{name: "pool executor, every time", opts: []accumulate.Option{accumulate.WithCallOnce(false), accumulate.WithExecutor(goEach{})}},
+		{name: "inline executor, every time", opts: []accumulate.Option{accumulate.WithCallOnce(false), accumulate.WithExecutor(inline)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var inside, peak, runs atomic.Int64
+			acc := accumulate.New[error](tt.opts...)
+			for range 8 {
+				acc.Add(func(context.Context, error) error {
+					n := inside.Add(1)
+					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+					}
+					runs.Add(1)
+					inside.Add(-1)
+					return nil
+				})
+			}
+			const callers, calls = 8, 50
+			var wg sync.WaitGroup
+			for range callers {
+				wg.Go(func() {
+					for range calls {
+						if err := acc.Call(context.Background(), nil); err != nil {
+							t.Error(err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			if peak.Load() != 1 {
+				t.Fatalf("peak callbacks running at once = %d, want 1", peak.Load())
+			}
+			if runs.Load() != callers*calls*8 {
+				t.Fatalf("ran %d callbacks, want %d", runs.Load(), callers*calls*8)
+			}
+		})
+	}
+}
+
+// TestCallOnce_Exactness_ConcurrentSafe adds callbacks from some goroutines
+// while others call: over all the calls, every callback runs exactly once.
+func TestCallOnce_Exactness_ConcurrentSafe(t *testing.T) {
+	const adders, perAdder, callers = 4, 500, 3
+	counts := make([]atomic.Int32, adders*perAdder)
+	acc := accumulate.New[error]()
+	var addWG, callWG sync.WaitGroup
+	stop := make(chan struct{})
+	for a := range adders {
+		addWG.Go(func() {
+			for i := range perAdder {
+				id := a*perAdder + i
+				fn := func(context.Context, error) error { counts[id].Add(1); return nil }
+				if i%2 == 0 {
+					acc.Add(fn)
+				} else if !acc.Offer(fn) {
+					t.Error("Offer refused on an unbounded accumulator")
+				}
+			}
+		})
+	}
+	for range callers {
+		callWG.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := acc.Call(context.Background(), nil); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	addWG.Wait()
+	close(stop)
+	callWG.Wait()
+	if err := acc.Call(context.Background(), nil); err != nil { // the rest
+		t.Fatal(err)
+	}
+	for id := range counts {
+		if n := counts[id].Load(); n != 1 {
+			t.Fatalf("callback %d ran %d times, want exactly once", id, n)
+		}
+	}
+	if acc.Len() != 0 {
+		t.Fatalf("Len() = %d after draining, want 0", acc.Len())
+	}
+}
+
+// TestCall_CancelWhileOthersAdd_ConcurrentSafe interrupts calls at random
+// points while callbacks are added: nothing is lost and nothing runs twice.
+func TestCall_CancelWhileOthersAdd_ConcurrentSafe(t *testing.T) {
+	const total = 600
+	counts := make([]atomic.Int32, total)
+	acc := accumulate.New[error]()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for id := range total {
+			acc.Add(func(context.Context, error) error { counts[id].Add(1); return nil })
+		}
+	})
+	wg.Go(func() {
+		for i := range 200 {
+			ctx, cancel := context.WithCancel(context.Background())
+			if i%3 == 0 {
+				cancel()
+			}
+			err := acc.Call(ctx, nil)
+			cancel()
+			var ie *accumulate.InterruptedError
+			if err != nil && !errors.As(err, &ie) {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Wait()
+	if err := acc.Call(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for id := range counts {
+		if n := counts[id].Load(); n != 1 {
+			t.Fatalf("callback %d ran %d times, want exactly once", id, n)
+		}
+	}
+}
+
+// TestReaders_ConcurrentSafe reads (Len, Callbacks) and clears while calls
+// run, for the race detector.
+func TestReaders_ConcurrentSafe(t *testing.T) {
+	acc := accumulate.New[error](accumulate.WithMaxLen(16), accumulate.WithCallOnce(false))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 300 {
+				switch (g + i) % 5 {
+				case 0:
+					acc.Add(func(context.Context, error) error { return nil })
+				case 1:
+					acc.Offer(func(context.Context, error) error { return nil })
+				case 2:
+					if n := len(acc.Callbacks()); n > 16 {
+						t.Errorf("Callbacks() has %d, more than the max length", n)
+					}
+				case 3:
+					if n := acc.Len(); n > 16 {
+						t.Errorf("Len() = %d, more than the max length", n)
+					}
+				case 4:
+					if i%50 == 4 {
+						acc.Clear()
+					}
+					if err := acc.Call(context.Background(), nil); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
