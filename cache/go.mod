@@ -8,3 +8,9 @@ replace (
 	github.com/asyncutils-go/asyncutils/defaults => ../defaults
 	github.com/asyncutils-go/asyncutils/internal => ../internal
 )
+
+require (
+	github.com/asyncutils-go/asyncutils/defaults v0.1.0
+	github.com/asyncutils-go/asyncutils/internal v0.1.0
+	github.com/benbjohnson/clock v1.3.5
+)

@@ -1,0 +1,53 @@
+package cache
+
+import "sync/atomic"
+
+// item is one loaded value and when it was loaded, in nanoseconds since the
+// cache's epoch. It is immutable once published, so that a reader that loads
+// the pointer sees a consistent pair without a lock.
+type item[V any] struct {
+	value    V
+	loadedAt int64
+}
+
+// Entry flags, read on the hit path without a lock.
+const (
+	flagLoading uint32 = 1 << iota // a flight is running for the entry
+	flagBackoff                    // the last background reload failed; the loop retries it
+	flagRemoved                    // the entry left its table; it never comes back
+
+	failureShift = 8 // bits 8..15 count consecutive background reload failures
+	failureMask  = 0xff << failureShift
+)
+
+// entry is the cache's record of one key. It stays the same object from the
+// first load until the key is invalidated, cleared or expires, so that an
+// in-flight load can tell whether the entry it loads for is still current.
+//
+// Lock-free fields: item, next, flags, lastRead. Fields under the shard's
+// mutex: flight. Fields under the scheduler's mutex: heapIdx, at.
+type entry[K comparable, V any] struct {
+	key      K
+	item     atomic.Pointer[item[V]]     // nil: no value yet, or removed
+	next     atomic.Pointer[entry[K, V]] // the bucket chain
+	flags    atomic.Uint32
+	heapIdx  int32        // position in the scheduler's heap; -1 when not scheduled
+	at       int64        // when the scheduler handles the entry next
+	lastRead atomic.Int64 // only kept with WithIdleTimeout
+	flight   *flight[V]   // the running load, if any
+}
+
+func (e *entry[K, V]) failures() uint32 {
+	return (e.flags.Load() & failureMask) >> failureShift
+}
+
+// setFailures stores n (capped at 255) in the failure bits.
+func (e *entry[K, V]) setFailures(n uint32) {
+	n = min(n, 0xff)
+	for {
+		old := e.flags.Load()
+		if e.flags.CompareAndSwap(old, old&^failureMask|n<<failureShift) {
+			return
+		}
+	}
+}

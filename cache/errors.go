@@ -1,0 +1,30 @@
+package cache
+
+import (
+	"errors"
+
+	"github.com/asyncutils-go/asyncutils/internal"
+)
+
+var (
+	// ErrClosed is returned by Get, GetWith, Load and Refresh once Close has
+	// been called, and by a waiter whose load Close cancelled.
+	ErrClosed = errors.New("cache: closed")
+
+	// ErrNoLoader is wrapped by the error of a load for a key that has no
+	// per-key loader when the cache has no default loader.
+	ErrNoLoader = errors.New("cache: no loader")
+
+	// ErrInvalidConfig is wrapped by the error New and Configure return for a
+	// configuration that breaks a rule; the message names each problem.
+	ErrInvalidConfig = errors.New("cache: invalid configuration")
+
+	// ErrGoexit is wrapped by the error of a load whose loader called
+	// runtime.Goexit (for example through t.FailNow) instead of returning.
+	ErrGoexit = internal.ErrGoexit
+)
+
+// PanicError is the error of a load whose loader panicked: the recovered
+// value and the stack. It is the type every asyncutils module shares, so
+// errors.As matches it whichever module reported it.
+type PanicError = internal.PanicError

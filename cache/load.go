@@ -1,0 +1,279 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/asyncutils-go/asyncutils/internal"
+)
+
+// kind says who started a load, which decides how its failure is handled
+// and reported.
+type kind uint8
+
+const (
+	kindSync    kind = iota // a caller waits for it: Get of a missing or expired key, Load
+	kindSingle              // a single-key background reload: Get in the refresh window, Refresh
+	kindBatched             // a reload started by the refresh loop
+)
+
+// flight is one running loader call; every caller that wants the key's value
+// meanwhile waits on done.
+type flight[V any] struct {
+	done  chan struct{}
+	kind  kind
+	value V     // set before done is closed
+	err   error // set before done is closed
+}
+
+// loadContext is the context a loader runs under: the cache's context for
+// cancellation and deadline (Close cancels it), the starting caller's
+// context for values.
+type loadContext struct {
+	context.Context
+	values context.Context
+}
+
+func (l *loadContext) Value(key any) any {
+	// The cache's own context holds no values of its own, only the key by
+	// which context.Cause finds its cancellation; that must win.
+	if v := l.Context.Value(key); v != nil {
+		return v
+	}
+	return l.values.Value(key)
+}
+
+// startLocked joins the flight of e or starts one for key; s.mu must be held.
+// e may be nil (the key has no entry yet).
+func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64, key K, e *entry[K, V], k kind) (*flight[V], error) {
+	if e != nil && e.flight != nil {
+		return e.flight, nil
+	}
+	loader, err := c.Loader(key)
+	if err != nil {
+		return nil, err
+	}
+	c.life.RLock()
+	defer c.life.RUnlock()
+	if c.closed.Load() {
+		return nil, ErrClosed
+	}
+	if e == nil {
+		e = &entry[K, V]{key: key, heapIdx: -1}
+		s.insert(h, e, c.hash)
+	}
+	f := &flight[V]{done: make(chan struct{}), kind: k}
+	e.flight = f
+	e.flags.Or(flagLoading)
+	lctx := c.ctx // the refresh loop's reloads: no caller
+	if ctx != c.ctx {
+		lctx = &loadContext{Context: c.ctx, values: ctx}
+	}
+	if k == kindSync {
+		e.lastRead.Store(c.now())
+	}
+	c.wg.Add(1)
+	go c.run(lctx, s, h, e, f, loader)
+	return f, nil
+}
+
+// run calls the loader on a goroutine of the cache and publishes the result,
+// also when the loader panics or calls runtime.Goexit.
+func (c *Cache[K, V]) run(ctx context.Context, s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], loader Loader[K, V]) {
+	defer c.wg.Done()
+	var v V
+	err := internal.Guard(func() error {
+		var err error
+		v, err = loader(ctx, e.key)
+		return err
+	}, func(err error) {
+		var zero V
+		c.finish(s, h, e, f, zero, fmt.Errorf("cache: loader: %w", err))
+	})
+	c.finish(s, h, e, f, v, err)
+}
+
+// finish stores the result of f when f is still the flight of e, publishes it
+// to the waiters, and reports a background failure.
+func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, err error) {
+	cfg := c.cfg.Load()
+	now := c.now()
+	s.mu.Lock()
+	if e.flight == f {
+		e.flight = nil
+		old := e.item.Load()
+		expired := old != nil && now-old.loadedAt > cfg.ttl
+		switch {
+		case err == nil:
+			it := &item[V]{value: v, loadedAt: now}
+			e.item.Store(it)
+			if old == nil {
+				c.size.Add(1)
+			} else if expired {
+				c.counters.expirations.Add(1)
+			}
+			e.flags.And(^(flagLoading | flagBackoff | failureMask))
+			c.sched.set(e, c.nextEvent(it, cfg))
+		case old == nil || expired:
+			// Nothing valid to keep: a failed load caches nothing.
+			c.removeLocked(s, h, e, expired)
+		case f.kind == kindSync:
+			// Load of a present key failed: keep the value and its schedule.
+			e.flags.And(^flagLoading)
+			c.sched.set(e, c.nextEvent(old, cfg))
+		default:
+			n := e.failures() + 1
+			e.setFailures(n)
+			e.flags.Or(flagBackoff)
+			e.flags.And(^flagLoading)
+			c.sched.set(e, c.retryAt(old, now, n, cfg))
+		}
+	}
+	s.mu.Unlock()
+	f.value, f.err = v, err
+	close(f.done)
+	if f.kind == kindBatched {
+		c.sched.release()
+	}
+	if f.kind == kindSync {
+		c.counters.loads.Add(1)
+		if err != nil {
+			c.counters.loadErrors.Add(1)
+		}
+		return
+	}
+	c.counters.refreshes.Add(1)
+	if err != nil {
+		c.counters.refreshErrors.Add(1)
+		c.report(cfg, err, f.kind == kindBatched)
+	}
+}
+
+// report hands a background reload error to the handler, or logs it.
+func (c *Cache[K, V]) report(cfg *config, err error, batched bool) {
+	if cfg.handler == nil {
+		c.log().Warn("cache: background reload failed", "error", err, "batched", batched)
+		return
+	}
+	herr := internal.Guard(func() error {
+		cfg.handler(err, batched)
+		return nil
+	}, func(gerr error) {
+		c.log().Warn("cache: error handler exited its goroutine", "error", gerr, "reload_error", err)
+	})
+	if herr != nil {
+		c.log().Warn("cache: error handler panicked", "error", herr, "reload_error", err)
+	}
+}
+
+func (c *Cache[K, V]) log() *slog.Logger {
+	if c.logger != nil {
+		return c.logger
+	}
+	return slog.Default()
+}
+
+// wait waits for f, ctx or Close.
+func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
+	var zero V
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	case <-c.done:
+		return zero, ErrClosed
+	}
+	if f.err != nil && c.closed.Load() {
+		return zero, ErrClosed
+	}
+	return f.value, f.err
+}
+
+// refreshOne starts a single-key background reload of e, unless one runs.
+// It is called on the hit path: it allocates only when it starts a load.
+func (c *Cache[K, V]) refreshOne(ctx context.Context, e *entry[K, V]) {
+	h := c.hash(e.key)
+	s := c.shardOf(h)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.flight != nil || e.flags.Load()&(flagRemoved|flagBackoff) != 0 || e.item.Load() == nil {
+		return
+	}
+	_, _ = c.startLocked(ctx, s, h, e.key, e, kindSingle)
+}
+
+// Load loads key now and stores the value, whether or not key holds one; it
+// joins a load of key already in flight instead of starting a second one. A
+// failure returns the loader's error and leaves what is stored as it was
+// (a missing key stays missing). After Close, Load returns ErrClosed.
+func (c *Cache[K, V]) Load(ctx context.Context, key K) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	h := c.hash(key)
+	s := c.shardOf(h)
+	s.mu.Lock()
+	f, err := c.startLocked(ctx, s, h, key, s.lookup(h, key), kindSync)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	_, err = c.wait(ctx, f)
+	return err
+}
+
+// Refresh reloads the value of a present key now, as a single-key
+// background reload would (a failure keeps the value, is reported to the
+// error handler with batched false, and is retried with backoff), and waits
+// for it; it joins a load of key already in flight. It returns the reload's
+// error. A key that holds no value is not loaded: Refresh returns nil (use
+// Load). After Close, Refresh returns ErrClosed.
+func (c *Cache[K, V]) Refresh(ctx context.Context, key K) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	h := c.hash(key)
+	s := c.shardOf(h)
+	s.mu.Lock()
+	e := s.lookup(h, key)
+	if e == nil || e.item.Load() == nil {
+		s.mu.Unlock()
+		return nil
+	}
+	f, err := c.startLocked(ctx, s, h, key, e, kindSingle)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	_, err = c.wait(ctx, f)
+	return err
+}
+
+// RegisterLoader sets the loader of key, used instead of the default loader
+// from the next load of key on. A nil loader removes the per-key loader.
+// Registrations are kept until removed, also when key is invalidated.
+func (c *Cache[K, V]) RegisterLoader(key K, loader Loader[K, V]) {
+	c.loadersMu.Lock()
+	defer c.loadersMu.Unlock()
+	if loader == nil {
+		delete(c.loaders, key)
+		return
+	}
+	c.loaders[key] = loader
+}
+
+// Loader returns the loader of key: its per-key loader, else the default
+// loader, else an error wrapping ErrNoLoader.
+func (c *Cache[K, V]) Loader(key K) (Loader[K, V], error) {
+	c.loadersMu.RLock()
+	l := c.loaders[key]
+	c.loadersMu.RUnlock()
+	if l != nil {
+		return l, nil
+	}
+	if c.defaultLoader != nil {
+		return c.defaultLoader, nil
+	}
+	return nil, fmt.Errorf("%w for key %v", ErrNoLoader, key)
+}

@@ -1,0 +1,43 @@
+package cache
+
+import "sync/atomic"
+
+// Stats are the cache's counters since New. Each counter is read atomically,
+// but the set is not one snapshot: counters that change while Stats runs may
+// be read before or after the change.
+type Stats struct {
+	Hits          uint64 // Get calls answered from the cache, fresh or in the refresh window
+	Misses        uint64 // Get calls that found no usable value and waited for a load
+	Loads         uint64 // synchronous loader calls (a missing or expired key, or Load)
+	LoadErrors    uint64 // synchronous loader calls that failed
+	Refreshes     uint64 // background reloads (the refresh loop, a Get in the window, Refresh)
+	RefreshErrors uint64 // background reloads that failed
+	Expirations   uint64 // values dropped or replaced because they were older than the TTL
+}
+
+// counters are the cache-wide counters; hits are counted per shard.
+type counters struct {
+	misses        atomic.Uint64
+	loads         atomic.Uint64
+	loadErrors    atomic.Uint64
+	refreshes     atomic.Uint64
+	refreshErrors atomic.Uint64
+	expirations   atomic.Uint64
+}
+
+// Stats returns the counters. It costs one pass over the shards.
+func (c *Cache[K, V]) Stats() Stats {
+	var hits uint64
+	for i := range c.shards {
+		hits += c.shards[i].hits.Load()
+	}
+	return Stats{
+		Hits:          hits,
+		Misses:        c.counters.misses.Load(),
+		Loads:         c.counters.loads.Load(),
+		LoadErrors:    c.counters.loadErrors.Load(),
+		Refreshes:     c.counters.refreshes.Load(),
+		RefreshErrors: c.counters.refreshErrors.Load(),
+		Expirations:   c.counters.expirations.Load(),
+	}
+}

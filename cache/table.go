@@ -1,0 +1,129 @@
+package cache
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// The key table is sharded; each shard is a chained hash table whose bucket
+// array and chains are published through atomic pointers. Readers walk it
+// without a lock. Writers hold the shard's mutex. A reader that races with a
+// writer may miss a key that is present (while a chain is relinked by a
+// resize), never find a key that is absent or a wrong key: every miss is
+// checked again under the mutex, so a false miss costs time, not
+// correctness.
+
+// maxWalk bounds a lock-free chain walk; a longer walk (only possible while
+// writers relink chains) falls back to the locked lookup.
+const maxWalk = 64
+
+// minBuckets is the bucket array size of an empty shard.
+const minBuckets = 8
+
+type buckets[K comparable, V any] struct {
+	mask  uint64
+	heads []atomic.Pointer[entry[K, V]]
+}
+
+func newBuckets[K comparable, V any](n int) *buckets[K, V] {
+	return &buckets[K, V]{mask: uint64(n - 1), heads: make([]atomic.Pointer[entry[K, V]], n)}
+}
+
+type shard[K comparable, V any] struct {
+	table atomic.Pointer[buckets[K, V]]
+	hits  atomic.Uint64 // counted here, not in one global counter, so that parallel hits do not share a cache line
+	mu    sync.Mutex
+	count int // entries in the table, under mu
+	_     [64]byte
+}
+
+func (s *shard[K, V]) init() {
+	s.table.Store(newBuckets[K, V](minBuckets))
+}
+
+// find returns the entry of key without locking. A nil result may be a false
+// miss; see the comment at the top of this file.
+func (s *shard[K, V]) find(h uint64, key K) *entry[K, V] {
+	t := s.table.Load()
+	e := t.heads[h&t.mask].Load()
+	for range maxWalk {
+		if e == nil || e.key == key {
+			return e
+		}
+		e = e.next.Load()
+	}
+	return nil
+}
+
+// lookup returns the entry of key; s.mu must be held.
+func (s *shard[K, V]) lookup(h uint64, key K) *entry[K, V] {
+	t := s.table.Load()
+	for e := t.heads[h&t.mask].Load(); e != nil; e = e.next.Load() {
+		if e.key == key {
+			return e
+		}
+	}
+	return nil
+}
+
+// insert adds e, whose key is not in the table; s.mu must be held.
+func (s *shard[K, V]) insert(h uint64, e *entry[K, V], hash func(K) uint64) {
+	t := s.table.Load()
+	if s.count >= len(t.heads) {
+		t = s.grow(t, hash)
+	}
+	head := &t.heads[h&t.mask]
+	e.next.Store(head.Load())
+	head.Store(e)
+	s.count++
+}
+
+// grow doubles the bucket array. Entries are relinked into the new array,
+// which is published once complete; readers still walking the old one may
+// miss keys, and fall back to the lock.
+func (s *shard[K, V]) grow(old *buckets[K, V], hash func(K) uint64) *buckets[K, V] {
+	t := newBuckets[K, V](2 * len(old.heads))
+	for i := range old.heads {
+		e := old.heads[i].Load()
+		for e != nil {
+			next := e.next.Load()
+			head := &t.heads[hash(e.key)&t.mask]
+			e.next.Store(head.Load())
+			head.Store(e)
+			e = next
+		}
+	}
+	s.table.Store(t)
+	return t
+}
+
+// unlink removes e from the table; s.mu must be held. A reader standing on e
+// keeps walking the chain behind it.
+func (s *shard[K, V]) unlink(h uint64, e *entry[K, V]) {
+	t := s.table.Load()
+	link := &t.heads[h&t.mask]
+	for cur := link.Load(); cur != nil; cur = cur.next.Load() {
+		if cur == e {
+			link.Store(e.next.Load())
+			s.count--
+			return
+		}
+		link = &cur.next
+	}
+}
+
+// each calls fn for every entry; s.mu must be held.
+func (s *shard[K, V]) each(fn func(*entry[K, V])) {
+	t := s.table.Load()
+	for i := range t.heads {
+		for e := t.heads[i].Load(); e != nil; e = e.next.Load() {
+			fn(e)
+		}
+	}
+}
+
+// reset empties the table; s.mu must be held.
+func (s *shard[K, V]) reset() {
+	s.table.Store(newBuckets[K, V](minBuckets))
+	s.count = 0
+}
