@@ -41,3 +41,63 @@ func BenchmarkMap(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in)), "ns/task")
 }
+
+// BenchmarkAllCancellable is BenchmarkAll with a ctx that can be cancelled,
+// which adds one atomic ctx check per task.
+func BenchmarkAllCancellable(b *testing.B) {
+	tasks := make([]gather.Task[int], 10_000)
+	for i := range tasks {
+		tasks[i] = func(context.Context) (int, error) { return i, nil }
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := gather.All(ctx, 8, tasks...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tasks)), "ns/task")
+}
+
+func BenchmarkSettled(b *testing.B) {
+	tasks := make([]gather.Task[int], 10_000)
+	for i := range tasks {
+		tasks[i] = func(context.Context) (int, error) { return i, nil }
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		gather.Settled(context.Background(), 8, tasks...)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tasks)), "ns/task")
+}
+
+func BenchmarkStream(b *testing.B) {
+	tasks := make([]gather.Task[int], 10_000)
+	for i := range tasks {
+		tasks[i] = func(context.Context) (int, error) { return i, nil }
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for range gather.Stream(context.Background(), 8, tasks...) {
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tasks)), "ns/task")
+}
+
+func BenchmarkMapSeq(b *testing.B) {
+	in := func(yield func(int) bool) {
+		for i := range 10_000 {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := gather.MapSeq(context.Background(), 8, in, func(_ context.Context, v int) (int, error) { return v, nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10_000), "ns/task")
+}

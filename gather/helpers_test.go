@@ -1,0 +1,81 @@
+package gather_test
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asyncutils-go/asyncutils/gather"
+)
+
+// probe watches the tasks of one call: how many started, how many ran at
+// once at most, and on how many distinct goroutines.
+type probe struct {
+	started atomic.Int64
+	running atomic.Int64
+	peak    atomic.Int64
+
+	mu         sync.Mutex
+	goroutines map[uint64]bool
+}
+
+func newProbe() *probe { return &probe{goroutines: map[uint64]bool{}} }
+
+// enter records a task start; the returned func records its end.
+func (p *probe) enter() func() {
+	p.started.Add(1)
+	n := p.running.Add(1)
+	for {
+		old := p.peak.Load()
+		if n <= old || p.peak.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	id := goroutineID()
+	p.mu.Lock()
+	p.goroutines[id] = true
+	p.mu.Unlock()
+	return func() { p.running.Add(-1) }
+}
+
+func (p *probe) distinctGoroutines() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.goroutines)
+}
+
+// goroutineID parses the id of the calling goroutine from its stack header
+// ("goroutine 42 [running]:").
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	b = b[:bytes.IndexByte(b, ' ')]
+	id, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		panic("cannot parse goroutine id: " + err.Error())
+	}
+	return id
+}
+
+// sleepTasks returns n tasks that record themselves in p, sleep d (inside
+// a synctest bubble, where sleeping is instant and deterministic) and
+// return their index.
+func sleepTasks(p *probe, n int, d time.Duration) []gather.Task[int] {
+	tasks := make([]gather.Task[int], n)
+	for i := range tasks {
+		tasks[i] = func(ctx context.Context) (int, error) {
+			defer p.enter()()
+			time.Sleep(d)
+			return i, nil
+		}
+	}
+	return tasks
+}
+
+// runtimeGoexit is a seam so tests read as what they do.
+func runtimeGoexit() { runtime.Goexit() }
