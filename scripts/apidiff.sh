@@ -7,5 +7,7 @@
 #
 # Usage: bash scripts/apidiff.sh [module ...]
 source "$(dirname "${BASH_SOURCE[0]}")/modules.sh"
-cd "$ROOT/tools/release"
-go run . apidiff -root "$ROOT" "$@"
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+(cd "$ROOT/tools/release" && go build -o "$bin/release" .)
+"$bin/release" apidiff -root "$ROOT" "$@"

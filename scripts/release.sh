@@ -11,5 +11,7 @@
 #   bash scripts/release.sh -all v0.1.0
 #   bash scripts/release.sh -apply internal@minor cache@v0.2.0
 source "$(dirname "${BASH_SOURCE[0]}")/modules.sh"
-cd "$ROOT/tools/release"
-go run . plan -root "$ROOT" "$@"
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+(cd "$ROOT/tools/release" && go build -o "$bin/release" .)
+"$bin/release" plan -root "$ROOT" "$@"
