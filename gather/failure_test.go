@@ -200,8 +200,9 @@ func TestPanicAndGoexit(t *testing.T) {
 			}
 			t.Run(name+"/All", func(t *testing.T) {
 				_, err := gather.All(context.Background(), n, tasks...)
+				// With n > 1 either failing task may be the first.
 				var te *gather.TaskError
-				if !kind.check(err) || !errors.As(err, &te) || te.Index != bad {
+				if !kind.check(err) || !errors.As(err, &te) || (te.Index != bad && (n == 1 || te.Index != bad+10)) {
 					t.Fatalf("err = %v, want task %d's %s", err, bad, kind.name)
 				}
 			})
@@ -244,8 +245,9 @@ func TestPanicAndGoexit(t *testing.T) {
 						}
 					}
 				})
+				// With n > 1 either failing task may be the first.
 				var te *gather.TaskError
-				if !kind.check(err) || !errors.As(err, &te) || te.Index != bad {
+				if !kind.check(err) || !errors.As(err, &te) || (te.Index != bad && (n == 1 || te.Index != bad+10)) {
 					t.Fatalf("err = %v, want task %d's %s", err, bad, kind.name)
 				}
 			})

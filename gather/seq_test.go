@@ -72,9 +72,13 @@ func TestSeqStopsPulling(t *testing.T) {
 			}
 		}
 	}
-	_, err := gather.MapSeq(context.Background(), 2, input, func(_ context.Context, v int) (int, error) {
-		if v == 5 {
+	_, err := gather.MapSeq(context.Background(), 2, input, func(ctx context.Context, v int) (int, error) {
+		switch {
+		case v == 5:
 			return 0, errBoom
+		case v > 5: // still running when task 5 fails
+			<-ctx.Done()
+			return 0, ctx.Err()
 		}
 		return v, nil
 	})
@@ -82,8 +86,8 @@ func TestSeqStopsPulling(t *testing.T) {
 	if !errors.As(err, &te) || te.Index != 5 || !errors.Is(err, errBoom) {
 		t.Fatalf("err = %v, want task 5's failure", err)
 	}
-	if p := pulled.Load(); p > 5+2+1 {
-		t.Fatalf("%d inputs pulled, want at most %d", p, 5+2+1)
+	if p := pulled.Load(); p > 5+2 {
+		t.Fatalf("%d inputs pulled, want at most k+n = %d", p, 5+2)
 	}
 }
 
