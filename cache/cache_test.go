@@ -39,11 +39,11 @@ func TestNew_Defaults(t *testing.T) {
 		if c.ShouldRefresh("a") {
 			t.Fatal("due before TTL - refresh")
 		}
-		time.Sleep(2 * time.Second)
-		// The loop has reloaded it by now, or it is due: either way the
-		// default window applies, so its age is under the window.
+		// Past the refresh point plus the loop's jitter (an eighth of the
+		// window): the loop has reloaded it.
+		time.Sleep(1*time.Second + d.CacheRefresh/8 + time.Millisecond)
 		synctest.Wait()
-		if age, ok := c.Age("a"); !ok || age > d.CacheRefresh {
+		if age, ok := c.Age("a"); !ok || age > d.CacheRefresh/8 {
 			t.Fatalf("Age = %v, %v after the default refresh point", age, ok)
 		}
 	})

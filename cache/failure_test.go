@@ -1,0 +1,366 @@
+package cache_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/asyncutils-go/asyncutils/cache"
+)
+
+func TestLoader_Panic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := mustNew(t, func(context.Context, string) (string, error) { panic(errBoom) }, ttlOpts()...)
+		_, err := c.Get(bg, "a")
+		var pe *cache.PanicError
+		if !errors.As(err, &pe) || !errors.Is(err, errBoom) || len(pe.Stack) == 0 {
+			t.Fatalf("Get = %v, want a *PanicError wrapping errBoom", err)
+		}
+		if c.Contains("a") {
+			t.Fatal("a panicking load cached something")
+		}
+		if st := c.Stats(); st.Loads != 1 || st.LoadErrors != 1 {
+			t.Fatalf("stats = %+v", st)
+		}
+	})
+}
+
+func TestLoader_Goexit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := mustNew(t, func(context.Context, string) (string, error) {
+			runtime.Goexit()
+			return "", nil
+		}, ttlOpts()...)
+		var wg sync.WaitGroup
+		errs := make([]error, 5)
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = c.Get(bg, "a") })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if !errors.Is(err, cache.ErrGoexit) {
+				t.Fatalf("Get = %v, want ErrGoexit", err)
+			}
+		}
+		if c.Contains("a") {
+			t.Fatal("a Goexit load cached something")
+		}
+	})
+}
+
+// TestErrorHandler_Panic: a handler that panics is logged, and the cache
+// goes on refreshing.
+func TestErrorHandler_Panic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs bytes.Buffer
+		var logMu sync.Mutex
+		logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil))
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger),
+			cache.WithErrorHandler(func(error, bool) { panic("handler bug") }))...)
+		mustGet(t, c, "a", "a#1")
+		l.fail.Store(true)
+		if err := c.Refresh(bg, "a"); !errors.Is(err, errBoom) {
+			t.Fatalf("Refresh = %v", err)
+		}
+		l.fail.Store(false)
+		if err := c.Refresh(bg, "a"); err != nil {
+			t.Fatal(err)
+		}
+		mustGet(t, c, "a", "a#2")
+		synctest.Wait() // the handler runs after the waiters are released
+		logMu.Lock()
+		defer logMu.Unlock()
+		if !strings.Contains(logs.String(), "handler bug") {
+			t.Fatalf("log lacks the handler's panic: %q", logs.String())
+		}
+	})
+}
+
+// TestNoHandler_Logs: without a handler, a background error goes to the
+// logger at warning level.
+func TestNoHandler_Logs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs bytes.Buffer
+		var logMu sync.Mutex
+		logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil))
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger))...)
+		mustGet(t, c, "a", "a#1")
+		l.fail.Store(true)
+		_ = c.Refresh(bg, "a")
+		synctest.Wait()
+		logMu.Lock()
+		defer logMu.Unlock()
+		if out := logs.String(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "boom") || !strings.Contains(out, "batched=false") {
+			t.Fatalf("log = %q", out)
+		}
+	})
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// TestGet_CancelOneWaiter: a waiter whose ctx ends returns at once; the
+// others still get the value of the one load.
+func TestGet_CancelOneWaiter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		l.gate = make(chan struct{})
+		c := mustNew(t, l.load, ttlOpts()...)
+		ctx, cancel := context.WithCancel(bg)
+		var wg sync.WaitGroup
+		results := make([]string, 4)
+		errs := make([]error, 4)
+		for i := range results {
+			wctx := bg
+			if i == 0 {
+				wctx = ctx
+			}
+			wg.Go(func() { results[i], errs[i] = c.Get(wctx, "a") })
+		}
+		synctest.Wait()
+		cancel()
+		synctest.Wait()
+		if !errors.Is(errs[0], context.Canceled) {
+			t.Fatalf("cancelled waiter = %v", errs[0])
+		}
+		close(l.gate)
+		wg.Wait()
+		for i := 1; i < 4; i++ {
+			if errs[i] != nil || results[i] != "a#1" {
+				t.Fatalf("waiter %d = %q, %v", i, results[i], errs[i])
+			}
+		}
+		if n := l.calls.Load(); n != 1 {
+			t.Fatalf("loader calls = %d, want 1", n)
+		}
+	})
+}
+
+// TestGet_Stampede_ConcurrentSafe: 10,000 concurrent Gets of one missing key
+// make exactly one loader call.
+func TestGet_Stampede_ConcurrentSafe(t *testing.T) {
+	var calls atomic.Int64
+	release := make(chan struct{})
+	c := mustNew(t, func(_ context.Context, k string) (string, error) {
+		calls.Add(1)
+		<-release
+		return k, nil
+	}, ttlOpts()...)
+	const n = 10000
+	var started, wg sync.WaitGroup
+	started.Add(n)
+	var bad atomic.Int64
+	for range n {
+		wg.Go(func() {
+			started.Done()
+			if v, err := c.Get(bg, "k"); err != nil || v != "k" {
+				bad.Add(1)
+			}
+		})
+	}
+	started.Wait()
+	close(release)
+	wg.Wait()
+	if calls.Load() != 1 || bad.Load() != 0 {
+		t.Fatalf("loader calls = %d, bad results = %d; want 1, 0", calls.Load(), bad.Load())
+	}
+}
+
+// TestInvalidate_DuringLoad: the load's result is dropped; the key never
+// comes back from it.
+func TestInvalidate_DuringLoad(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		l.gate = make(chan struct{})
+		c := mustNew(t, l.load, ttlOpts()...)
+		done := make(chan string)
+		go func() {
+			v, _ := c.Get(bg, "a")
+			done <- v
+		}()
+		synctest.Wait()
+		c.Invalidate("a")
+		close(l.gate)
+		if v := <-done; v != "a#1" {
+			t.Fatalf("waiter got %q, want the load's own value", v)
+		}
+		synctest.Wait()
+		if c.Contains("a") || c.Len() != 0 {
+			t.Fatal("an invalidated key came back from a stale load")
+		}
+		mustGet(t, c, "a", "a#2")
+	})
+}
+
+// TestInvalidate_DuringReload: the same for a background reload of a present
+// key, and for Clear.
+func TestInvalidate_DuringReload(t *testing.T) {
+	for _, op := range []string{"invalidate", "clear"} {
+		t.Run(op, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				l := newCounting()
+				c := mustNew(t, l.load, ttlOpts()...)
+				mustGet(t, c, "a", "a#1")
+				l.gate = make(chan struct{})
+				done := make(chan error)
+				go func() { done <- c.Refresh(bg, "a") }()
+				synctest.Wait()
+				if op == "invalidate" {
+					c.Invalidate("a")
+				} else {
+					c.Clear()
+				}
+				close(l.gate)
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait()
+				if c.Contains("a") {
+					t.Fatal("the key came back from a stale reload")
+				}
+			})
+		})
+	}
+}
+
+// TestSet_DuringLoad: a Set during a load wins over the load's result.
+func TestSet_DuringLoad(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		l.gate = make(chan struct{})
+		c := mustNew(t, l.load, ttlOpts()...)
+		done := make(chan string)
+		go func() {
+			v, _ := c.Get(bg, "a")
+			done <- v
+		}()
+		synctest.Wait()
+		c.Set("a", "set")
+		close(l.gate)
+		if v := <-done; v != "a#1" {
+			t.Fatalf("waiter got %q", v)
+		}
+		synctest.Wait()
+		mustGet(t, c, "a", "set")
+	})
+}
+
+// TestClose_DuringLoads: Close cancels loads in flight, their waiters get
+// ErrClosed, and no goroutine is left (goleak checks the package).
+func TestClose_DuringLoads(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		l.gate = make(chan struct{}) // never released: only Close ends the loads
+		c, err := cache.New(l.load, ttlOpts()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 6)
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = c.Get(bg, string(rune('a'+i%3))) })
+		}
+		synctest.Wait()
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if !errors.Is(err, cache.ErrClosed) {
+				t.Fatalf("waiter = %v, want ErrClosed", err)
+			}
+		}
+		if _, err := c.Get(bg, "a"); !errors.Is(err, cache.ErrClosed) {
+			t.Fatalf("Get after Close = %v", err)
+		}
+		if err := c.Load(bg, "a"); !errors.Is(err, cache.ErrClosed) {
+			t.Fatalf("Load after Close = %v", err)
+		}
+		if err := c.Refresh(bg, "a"); !errors.Is(err, cache.ErrClosed) {
+			t.Fatalf("Refresh after Close = %v", err)
+		}
+	})
+}
+
+func TestClose_HitAfterClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, err := cache.New(newCounting().load, ttlOpts()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustGet(t, c, "a", "a#1")
+		_ = c.Close()
+		if _, err := c.Get(bg, "a"); !errors.Is(err, cache.ErrClosed) {
+			t.Fatalf("Get of a cached key after Close = %v", err)
+		}
+	})
+}
+
+func TestClose_TwiceAndConcurrently_ConcurrentSafe(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		l.gate = make(chan struct{})
+		c, err := cache.New(l.load, ttlOpts()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { _, _ = c.Get(bg, "a") }()
+		synctest.Wait()
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if err := c.Close(); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestWithClock_Mock steps a clock.Mock through refresh and expiry.
+func TestWithClock_Mock(t *testing.T) {
+	mock := newMock()
+	l := newCounting()
+	h := &handlerLog{}
+	c := mustNew(t, l.load, ttlOpts(cache.WithClock(mock), cache.WithErrorHandler(h.handle))...)
+	mustGet(t, c, "a", "a#1")
+	mock.Add(5 * time.Second)
+	if c.ShouldRefresh("a") {
+		t.Fatal("due at 5s")
+	}
+	l.fail.Store(true)
+	mock.Add(2 * time.Second)
+	if !c.ShouldRefresh("a") {
+		t.Fatal("not due at 7s")
+	}
+	mustGet(t, c, "a", "a#1")
+	mock.Add(3*time.Second + time.Millisecond)
+	if !c.Expired("a") {
+		t.Fatal("not expired after TTL")
+	}
+	if _, err := c.Get(bg, "a"); !errors.Is(err, errBoom) {
+		t.Fatalf("Get after TTL = %v, want the loader's error", err)
+	}
+}

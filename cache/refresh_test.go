@@ -1,0 +1,267 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/asyncutils-go/asyncutils/cache"
+)
+
+// TestGet_RefreshAhead: a Get in the refresh window returns the old value
+// without waiting, starts one reload, and a later Get sees the new value.
+func TestGet_RefreshAhead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		h := &handlerLog{}
+		// Idle timeout shorter than the window keeps the loop from reloading
+		// the entry, so that the Get is the one that starts the reload.
+		c := mustNew(t, l.load, ttlOpts(cache.WithIdleTimeout(time.Second), cache.WithErrorHandler(h.handle))...)
+		mustGet(t, c, "a", "a#1")
+		time.Sleep(7 * time.Second)
+		synctest.Wait()
+		if n := l.calls.Load(); n != 1 {
+			t.Fatalf("the loop reloaded an idle entry: %d calls", n)
+		}
+		l.gate = make(chan struct{})
+		start := time.Now()
+		mustGet(t, c, "a", "a#1") // in the window: old value at once
+		mustGet(t, c, "a", "a#1") // reload in flight: no second one
+		if time.Since(start) != 0 {
+			t.Fatal("a Get in the refresh window waited")
+		}
+		synctest.Wait()
+		if n := l.calls.Load(); n != 2 {
+			t.Fatalf("loader calls = %d, want 2 (one reload)", n)
+		}
+		close(l.gate)
+		synctest.Wait()
+		mustGet(t, c, "a", "a#2")
+		if st := c.Stats(); st.Refreshes != 1 || st.Loads != 1 {
+			t.Fatalf("stats = %+v", st)
+		}
+	})
+}
+
+// TestLoop_RefreshesDueEntries: the loop reloads due entries, so a reader
+// that comes back much later still never waits.
+func TestLoop_RefreshesDueEntries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts()...)
+		for _, k := range []string{"a", "b", "c"} {
+			if _, err := c.Get(bg, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(61 * time.Second)
+		synctest.Wait()
+		for _, k := range []string{"a", "b", "c"} {
+			if !c.Contains(k) {
+				t.Fatalf("%s expired although the loop refreshes it", k)
+			}
+		}
+		st := c.Stats()
+		// Every 6s to 6.5s per key: at least 9 reloads each in 61s.
+		if st.Refreshes < 27 || st.Misses != 3 {
+			t.Fatalf("stats = %+v, want >= 27 refreshes and 3 misses", st)
+		}
+	})
+}
+
+func TestExpiry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, cache.WithTTL(10*time.Second), cache.WithRefresh(0))
+		mustGet(t, c, "a", "a#1")
+		time.Sleep(10 * time.Second)
+		mustGet(t, c, "a", "a#1") // age == TTL: not expired yet
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if c.Contains("a") || c.Len() != 0 {
+			t.Fatal("the loop did not remove the expired entry")
+		}
+		if st := c.Stats(); st.Expirations != 1 || st.Refreshes != 0 {
+			t.Fatalf("stats = %+v", st)
+		}
+		mustGet(t, c, "a", "a#2")
+	})
+}
+
+// TestBackoff: a failing background reload keeps the value, is retried with
+// growing delays (not on every Get), and after TTL the next Get loads
+// synchronously and returns the loader's error.
+func TestBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		h := &handlerLog{}
+		c := mustNew(t, l.load, cache.WithTTL(100*time.Second), cache.WithRefresh(60*time.Second),
+			cache.WithBackoff(time.Second, 16*time.Second), cache.WithErrorHandler(h.handle))
+		mustGet(t, c, "a", "a#1")
+		l.fail.Store(true)
+		// Due at 40s (+ up to 7.5s jitter); from then on, retries after
+		// delays of about 1, 2, 4, 8, 16, 16, ... seconds (each jittered down
+		// by up to half) until it expires at 100s.
+		for range 100 {
+			time.Sleep(time.Second)
+			mustGet(t, c, "a", "a#1") // Gets do not retry
+		}
+		calls := l.calls.Load() - 1
+		// At most 60s of retries: a 1..16s series with each delay at least
+		// half its nominal value fits at most 12 attempts in 52.5s; at least
+		// 4 (delays at most 1+2+4+8+16 = 31s from 47.5s).
+		if calls < 4 || calls > 13 {
+			t.Fatalf("%d reload attempts, want 4..13", calls)
+		}
+		batched, errs := h.snapshot()
+		if int64(len(errs)) != calls {
+			t.Fatalf("handler got %d errors for %d attempts", len(errs), calls)
+		}
+		// The first attempt may come from a Get in the window (batched
+		// false); every retry comes from the loop.
+		for i, b := range batched {
+			if i > 0 && !b || !errors.Is(errs[i], errBoom) {
+				t.Fatalf("report %d: batched=%v err=%v, want loop reload of errBoom", i, b, errs[i])
+			}
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if _, err := c.Get(bg, "a"); !errors.Is(err, errBoom) {
+			t.Fatalf("Get after expiry = %v, want the loader's error", err)
+		}
+		if c.Contains("a") {
+			t.Fatal("a failed load cached something")
+		}
+		l.fail.Store(false)
+		mustGet(t, c, "a", "a#2")
+	})
+}
+
+// TestErrorHandler_Batched: loop reloads report batched=true, Get-window and
+// Refresh reloads batched=false.
+func TestErrorHandler_Batched(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		h := &handlerLog{}
+		c := mustNew(t, l.load, ttlOpts(cache.WithErrorHandler(h.handle), cache.WithIdleTimeout(time.Second),
+			cache.WithBackoff(time.Minute, time.Minute))...)
+		mustGet(t, c, "a", "a#1") // idle: the loop will not reload a
+		mustGet(t, c, "b", "b#1")
+		l.fail.Store(true)
+		// Refresh: single-key, error returned and reported.
+		if err := c.Refresh(bg, "a"); !errors.Is(err, errBoom) {
+			t.Fatalf("Refresh = %v", err)
+		}
+		// Read b every second so that the loop reloads it (batched).
+		for range 7 {
+			time.Sleep(time.Second)
+			mustGet(t, c, "b", "b#1")
+		}
+		synctest.Wait()
+		batched, _ := h.snapshot()
+		if len(batched) != 2 || batched[0] || !batched[1] {
+			t.Fatalf("batched flags = %v, want [false true]", batched)
+		}
+		// A Get in the window of c, which is idle so the loop leaves it.
+		l.fail.Store(false)
+		mustGet(t, c, "c", "c#1")
+		l.fail.Store(true)
+		time.Sleep(7 * time.Second)
+		mustGet(t, c, "c", "c#1")
+		synctest.Wait()
+		batched, _ = h.snapshot()
+		if len(batched) < 3 || batched[len(batched)-1] {
+			t.Fatalf("batched flags = %v, want a final false from the Get", batched)
+		}
+	})
+}
+
+func TestIdleTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts(cache.WithIdleTimeout(3*time.Second))...)
+		mustGet(t, c, "read", "read#1")
+		mustGet(t, c, "idle", "idle#1")
+		for range 30 {
+			time.Sleep(time.Second)
+			if _, err := c.Get(bg, "read"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait()
+		if c.Contains("idle") {
+			t.Fatal("an idle entry was refreshed instead of expiring")
+		}
+		if !c.Contains("read") {
+			t.Fatal("an entry read every second expired")
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.per["idle"] != 1 || l.per["read"] < 4 {
+			t.Fatalf("loads per key = %v", l.per)
+		}
+	})
+}
+
+func TestRefresh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts()...)
+		if err := c.Refresh(bg, "a"); err != nil || c.Contains("a") {
+			t.Fatalf("Refresh of an absent key = %v, contains %v", err, c.Contains("a"))
+		}
+		mustGet(t, c, "a", "a#1")
+		if err := c.Refresh(bg, "a"); err != nil {
+			t.Fatal(err)
+		}
+		mustGet(t, c, "a", "a#2")
+		if err := c.Load(bg, "b"); err != nil {
+			t.Fatal(err)
+		}
+		mustGet(t, c, "b", "b#1")
+		l.fail.Store(true)
+		if err := c.Load(bg, "b"); !errors.Is(err, errBoom) {
+			t.Fatalf("Load = %v", err)
+		}
+		mustGet(t, c, "b", "b#1") // a failed Load keeps the value
+		if err := c.Load(bg, "x"); !errors.Is(err, errBoom) || c.Contains("x") {
+			t.Fatalf("failed Load of a missing key = %v, contains %v", err, c.Contains("x"))
+		}
+	})
+}
+
+// TestLoaderContext: the load sees the starting caller's values, not its
+// cancellation.
+func TestLoaderContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		type key struct{}
+		gate := make(chan struct{})
+		var sawValue any
+		var sawErr error
+		c := mustNew(t, func(ctx context.Context, k string) (string, error) {
+			sawValue = ctx.Value(key{})
+			<-gate
+			sawErr = ctx.Err()
+			return k, nil
+		}, ttlOpts()...)
+		ctx, cancel := context.WithCancel(context.WithValue(bg, key{}, "v"))
+		done := make(chan error)
+		go func() {
+			_, err := c.Get(ctx, "a")
+			done <- err
+		}()
+		synctest.Wait()
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled Get = %v", err)
+		}
+		close(gate)
+		synctest.Wait()
+		if sawValue != "v" || sawErr != nil {
+			t.Fatalf("loader saw value %v, err %v; want v, nil", sawValue, sawErr)
+		}
+		mustGet(t, c, "a", "a") // the load finished for nobody, and was stored
+	})
+}
