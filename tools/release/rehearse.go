@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,10 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
-	"text/template"
 	"time"
 )
 
@@ -202,201 +199,6 @@ func fileURL(dir string) string { return "file://" + filepath.ToSlash(dir) }
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
-}
-
-// consumerResult is what checking one consumer found.
-type consumerResult struct {
-	dir      string
-	fallback string // why the fallback program was used, or ""
-	output   string
-	vendored []string // "path version" lines of vendor/modules.txt
-	took     time.Duration
-	err      error
-}
-
-func (r *consumerResult) print(w io.Writer) {
-	status := "ok"
-	if r.err != nil {
-		status = "FAILED"
-	}
-	fmt.Fprintf(w, "\n%s consumer: %s (%.1fs)\n", r.dir, status, r.took.Seconds())
-	if r.fallback != "" {
-		fmt.Fprintf(w, "  WARNING: %s\n", r.fallback)
-	}
-	for _, l := range strings.Split(strings.TrimSpace(r.output), "\n") {
-		if l != "" {
-			fmt.Fprintf(w, "  program: %s\n", l)
-		}
-	}
-	for _, v := range r.vendored {
-		fmt.Fprintf(w, "  vendor/modules.txt: %s\n", v)
-	}
-}
-
-// checkConsumer makes and checks the consumer of module m.
-func checkConsumer(repo *Repo, m *Module, cfg RehearseConfig, tmp string, env []string) *consumerResult {
-	start := time.Now()
-	r := &consumerResult{dir: m.Dir}
-	r.err = runConsumer(repo, m, cfg, tmp, env, r)
-	r.took = time.Since(start)
-	return r
-}
-
-func runConsumer(repo *Repo, m *Module, cfg RehearseConfig, tmp string, env []string, r *consumerResult) error {
-	table := cfg.Consumers
-	if table == nil {
-		table = consumers
-	}
-	c, ok := table[m.Dir]
-	if !ok {
-		return fmt.Errorf("no consumer program for %s: add one to tools/release/consumers.go", m.Dir)
-	}
-	missing, err := missingNames(filepath.Join(repo.Root, filepath.FromSlash(m.Dir)), c.Uses)
-	if err != nil {
-		return err
-	}
-	program, want := c.Program, c.Want
-	if len(missing) > 0 {
-		r.fallback = fmt.Sprintf("%s lacks %s, which %s uses: only the package import was checked",
-			m.Dir, strings.Join(missing, ", "), c.Program)
-		if cfg.Strict {
-			return errors.New(r.fallback)
-		}
-		program, want = "fallback.go.tmpl", m.Dir+": imported\n"
-	}
-	dir := filepath.Join(tmp, "consumer-"+strings.ReplaceAll(m.Dir, "/", "-"))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	modPath := "example.com/rehearsal/" + m.Dir + "consumer"
-	if c.Sibling {
-		modPath = repo.Prefix + "/rehearsal/" + m.Dir + "consumer"
-	}
-	goVersion := "1.26.0"
-	if m.File.Go != nil {
-		goVersion = m.File.Go.Version
-	}
-	gomod := fmt.Sprintf("module %s\n\ngo %s\n\nrequire %s %s\n", modPath, goVersion, m.Path, cfg.Version)
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
-		return err
-	}
-	if err := writeProgram(filepath.Join(dir, "main.go"), program, repo, m); err != nil {
-		return err
-	}
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Dir, cmd.Env = dir, env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			return out.String(), fmt.Errorf("%s: %w\n%s", strings.Join(args, " "), err, out.String())
-		}
-		return out.String(), nil
-	}
-	if _, err := run("go", "mod", "tidy"); err != nil {
-		return err
-	}
-	bin := filepath.Join(dir, "consumer")
-	if _, err := run("go", "build", "-o", bin, "."); err != nil {
-		return err
-	}
-	if r.output, err = run(bin); err != nil {
-		return fmt.Errorf("the program failed: %w", err)
-	}
-	if !strings.Contains(r.output, want) {
-		return fmt.Errorf("the program printed %q, want %q", r.output, want)
-	}
-	allowed := allowedModules(repo, m, c)
-	deps, err := run("go", "list", "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", ".")
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, p := range uniqueLines(deps) {
-		if p == goleakModule {
-			errs = append(errs, fmt.Errorf("%s is in the build (go list -deps): it must stay a test-only dependency", goleakModule))
-		} else if p != modPath && !allowed[p] {
-			errs = append(errs, fmt.Errorf("go list -deps: unexpected module %s in the build; %s may bring only %s", p, m.Dir, allowedList(allowed)))
-		}
-	}
-	if _, err := run("go", "mod", "vendor"); err != nil {
-		return err
-	}
-	txt, err := os.ReadFile(filepath.Join(dir, "vendor", "modules.txt"))
-	if err != nil {
-		return err
-	}
-	vendored := map[string]bool{}
-	for _, l := range strings.Split(string(txt), "\n") {
-		if f := strings.Fields(l); len(f) >= 3 && f[0] == "#" {
-			r.vendored = append(r.vendored, f[1]+" "+f[2])
-			vendored[f[1]] = true
-			if !allowed[f[1]] {
-				errs = append(errs, fmt.Errorf("vendor/modules.txt: unexpected module %s; %s may bring only %s", f[1], m.Dir, allowedList(allowed)))
-			}
-		}
-	}
-	need := []string{m.Path}
-	if len(missing) == 0 {
-		need = append(need, expand(repo, c.Need)...)
-	}
-	for _, p := range need {
-		if !vendored[p] {
-			errs = append(errs, fmt.Errorf("vendor/modules.txt: %s is missing, but %s needs it", p, m.Dir))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// allowedModules is the set of modules a consumer of m may vendor: m, what it
-// needs and what it may use.
-func allowedModules(repo *Repo, m *Module, c consumer) map[string]bool {
-	allowed := map[string]bool{m.Path: true}
-	for _, p := range expand(repo, append(slices.Clone(c.Need), c.May...)) {
-		allowed[p] = true
-	}
-	return allowed
-}
-
-// expand turns sibling folders ("internal") into module paths.
-func expand(repo *Repo, names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		if m := repo.Module(n); m != nil {
-			out[i] = m.Path
-		} else {
-			out[i] = n
-		}
-	}
-	return out
-}
-
-func allowedList(allowed map[string]bool) string {
-	return strings.Join(sortedKeys(allowed), ", ")
-}
-
-func uniqueLines(s string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !seen[l] {
-			seen[l] = true
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-func writeProgram(dst, name string, repo *Repo, m *Module) error {
-	t, err := template.ParseFS(programs, "consumers/"+name)
-	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	if err := t.Execute(&b, struct{ Path, Prefix, Dir string }{m.Path, repo.Prefix, m.Dir}); err != nil {
-		return err
-	}
-	return os.WriteFile(dst, b.Bytes(), 0o644)
 }
 
 // removeAll removes dir, including the read-only files of a module cache.
