@@ -13,7 +13,7 @@
 #      vendor/modules.txt must hold only what that module needs.
 # See docs/versioning.md.
 #
-# Usage: bash scripts/rehearse.sh [flags of `release rehearse`: -strict, -rev HEAD, -keep, -version v0.1.0]
+# Usage: bash scripts/rehearse.sh [flags of `release rehearse`: -strict=false, -rev HEAD, -keep, -version v0.1.0]
 source "$(dirname "${BASH_SOURCE[0]}")/modules.sh"
 start=$(date +%s)
 bin=$(mktemp -d)

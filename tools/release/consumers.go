@@ -20,8 +20,9 @@ type consumer struct {
 	Program string
 	// Uses lists the exported names the program needs: "New" for a
 	// top-level name, "Cache.Get" for a method; "timing:Or" for a name of
-	// the subpackage timing. When one is missing (the module is not written
-	// yet), the fallback program only imports the package.
+	// the subpackage timing. When one is missing, the rehearsal fails; with
+	// -strict=false (while a module is being written) the fallback program
+	// only imports the package instead.
 	Uses []string
 	// Want is what the program must print (a part of its output).
 	Want string

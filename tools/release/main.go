@@ -7,7 +7,7 @@
 //
 //	release plan [-apply] [-date YYYY-MM-DD] (-all VERSION|patch|minor|major | module@VERSION ...)
 //	release apidiff [module ...]
-//	release rehearse [-version v0.1.0] [-rev REV] [-strict] [-keep] [-jobs 2]
+//	release rehearse [-version v0.1.0] [-rev REV] [-strict=false] [-keep] [-jobs 2]
 //
 // Every subcommand takes -root (the repository root; default: the nearest
 // folder above the current one that holds go.work) and -untagged (the go.work
@@ -79,7 +79,7 @@ func run(args []string, w io.Writer) error {
 		cfg := RehearseConfig{Out: w}
 		fs.StringVar(&cfg.Version, "version", "v0.1.0", "version every module is packed at")
 		fs.StringVar(&cfg.Rev, "rev", "", "pack this git revision (e.g. HEAD) instead of the work tree")
-		fs.BoolVar(&cfg.Strict, "strict", false, "fail when a module lacks the API its consumer program uses")
+		fs.BoolVar(&cfg.Strict, "strict", true, "fail when a module lacks the API its consumer program uses; -strict=false only imports such a module, with a warning")
 		fs.BoolVar(&cfg.Keep, "keep", false, "keep the temporary folder")
 		fs.IntVar(&cfg.Jobs, "jobs", 2, "consumers checked at once")
 		if err := fs.Parse(args[1:]); err != nil {
