@@ -59,10 +59,22 @@ func BenchmarkAccumulateOffer(b *testing.B) {
 func BenchmarkAccumulateCall16(b *testing.B)  { benchCall(b, 16) }
 func BenchmarkAccumulateCall256(b *testing.B) { benchCall(b, 256) }
 
-func benchCall(b *testing.B, n int) {
+// The Inline scenarios run the callbacks on the caller's goroutine
+// (WithExecutor inline): the per-callback cost without the hand-off.
+func BenchmarkAccumulateCall16Inline(b *testing.B) {
+	benchCall(b, 16, accumulate.WithExecutor(inline))
+}
+
+func BenchmarkAccumulateCall256Inline(b *testing.B) {
+	benchCall(b, 256, accumulate.WithExecutor(inline))
+}
+
+var inline = accumulate.ExecutorFunc(func(fn func()) { fn() })
+
+func benchCall(b *testing.B, n int, opts ...accumulate.Option) {
 	ctx := context.Background()
 	b.Run("impl=asyncutils", func(b *testing.B) {
-		acc := accumulate.New[error](accumulate.WithCallOnce(false))
+		acc := accumulate.New[error](append(opts, accumulate.WithCallOnce(false))...)
 		for range n {
 			acc.Add(nop)
 		}

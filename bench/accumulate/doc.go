@@ -13,6 +13,9 @@
 //     the slice under the same snapshot discipline. ns/callback is ns/op
 //     divided by the number of callbacks; ours includes one hand-off to the
 //     accumulator's goroutine per call.
+//   - AccumulateCall16Inline and AccumulateCall256Inline: the same with an
+//     inline executor (the callbacks run on the caller's goroutine), which
+//     isolates the per-callback cost from the hand-off.
 //   - AccumulateCallOnce16: Add 16 callbacks, then Call, which removes them,
 //     against appending 16 and taking the slice.
 package accumulatebench
