@@ -111,3 +111,29 @@ func TestRehearse(t *testing.T) {
 		})
 	}
 }
+
+// TestRehearse_GoleakInBuild proves the rule that goleak never reaches a
+// consumer's build, even when the allowed set would let it be vendored: a
+// module that imports goleak outside its tests fails the rehearsal.
+func TestRehearse_GoleakInBuild(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "go.work"), "go 1.26.0\n\nuse ./leaky\n")
+	write(t, filepath.Join(root, "leaky", "go.mod"),
+		"module example.com/r/leaky\n\ngo 1.26.0\n\nrequire go.uber.org/goleak v1.3.0\n")
+	write(t, filepath.Join(root, "leaky", "leaky.go"), "package leaky\n\nimport _ \"go.uber.org/goleak\"\n")
+	repo, err := LoadRepo(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err = Rehearse(repo, RehearseConfig{
+		Version:   "v0.1.0",
+		Jobs:      1,
+		Out:       &out,
+		Consumers: map[string]consumer{"leaky": {Uses: []string{"Missing"}, May: []string{goleakModule}}},
+	})
+	want := "leaky consumer: go.uber.org/goleak is in the build (go list -deps): it must stay a test-only dependency"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Rehearse() error = %v, want %q\noutput:\n%s", err, want, out.String())
+	}
+}
