@@ -2,6 +2,7 @@ package gatherbench_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/alitto/pond/v2"
@@ -98,8 +99,7 @@ func pondImpl(b *testing.B) impl {
 // bench runs every implementation on s as sub-benchmarks impl=<name>.
 func bench(b *testing.B, s scenario) {
 	ctx := context.Background()
-	all := append(impls[:len(impls):len(impls)], pondImpl(b))
-	for _, im := range all {
+	for _, im := range slices.Concat(impls, []impl{pondImpl(b)}) {
 		b.Run("impl="+im.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
