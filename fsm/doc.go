@@ -45,7 +45,9 @@
 // deadlocking, and Can answers without waiting. [Machine.State],
 // [Machine.History], [Machine.States], [Machine.Edges] and the renderings
 // never wait for a transition and work from anywhere. Observers have no
-// context and must not call Transition or Can.
+// context and must not call Transition or Can. A goroutine that a handler
+// starts and that drives the machine later should be given [Detach](ctx):
+// with the handler's ctx itself it cannot be told apart from a nested call.
 //
 // If a condition or a handler calls runtime.Goexit (t.FailNow in a test),
 // the caller's goroutine exits as Go defines and Transition never returns;
