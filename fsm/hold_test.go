@@ -3,6 +3,7 @@ package fsm_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"testing"
 	"testing/synctest"
@@ -216,20 +217,26 @@ func TestTransition_CancelWhileWaiting(t *testing.T) {
 				}()
 				<-held
 
+				// Both Transition and Can wait for the machine.
 				ctx, cancel := tt.ctx()
 				defer cancel()
-				second := make(chan error, 1)
-				go func() {
-					ok, err := m.Transition(ctx, "c")
-					if ok {
-						err = errors.New("the waiting transition was permitted")
-					}
-					second <- err
-				}()
-				synctest.Wait() // the second transition waits for the machine
+				waiting := map[string]func(context.Context, string) (bool, error){"Transition": m.Transition, "Can": m.Can}
+				second := make(chan error, len(waiting))
+				for name, call := range waiting {
+					go func() {
+						ok, err := call(ctx, "c")
+						if ok || err == nil {
+							err = fmt.Errorf("waiting %s = %v, %v", name, ok, err)
+						}
+						second <- err
+					}()
+				}
+				synctest.Wait() // both wait for the machine
 				tt.end(cancel)
-				if err := <-second; !errors.Is(err, tt.wantErr) || err.Error() != tt.wantErr.Error() {
-					t.Errorf("waiting Transition: %v, want ctx.Err() = %v", err, tt.wantErr)
+				for range waiting {
+					if err := <-second; !errors.Is(err, tt.wantErr) || err.Error() != tt.wantErr.Error() {
+						t.Errorf("waiting call: %v, want ctx.Err() = %v", err, tt.wantErr)
+					}
 				}
 				close(hold)
 				if err := <-first; err != nil {
@@ -312,5 +319,37 @@ func TestTransition_GoexitReleases(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestContext_String: the contexts handlers receive name themselves, like
+// the standard ones.
+func TestContext_String(t *testing.T) {
+	m := fsm.New("a")
+	m.Add("a", "b", nil)
+	var got []string
+	m.OnEnter("b", func(ctx context.Context, _, _ string) error {
+		got = append(got, fmt.Sprint(ctx), fmt.Sprint(fsm.Detach(ctx)))
+		return nil
+	})
+	if _, err := m.Transition(context.Background(), "b"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"context.Background.WithFSMTransition", "context.Background.WithFSMTransition.FSMDetach"}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("contexts print as %q, want %q", got, want)
+	}
+	type plain struct{ context.Context } // not a fmt.Stringer
+	ctx := plain{context.Background()}
+	got = got[:0]
+	m.Add("b", "b", nil)
+	if _, err := m.Transition(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != "fsm.transitionContext" || got[1] != "fsm.transitionContext.FSMDetach" {
+		t.Errorf("contexts print as %q", got)
+	}
+	if s := fmt.Sprint(fsm.Detach(ctx)); s != "fsm.detachedContext" {
+		t.Errorf("Detach(a context that is not a Stringer) prints as %q", s)
 	}
 }
