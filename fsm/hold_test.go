@@ -226,7 +226,7 @@ func TestTransition_CancelWhileWaiting(t *testing.T) {
 					go func() {
 						ok, err := call(ctx, "c")
 						if ok || err == nil {
-							err = fmt.Errorf("waiting %s = %v, %v", name, ok, err)
+							err = fmt.Errorf("waiting %s = %v, %q", name, ok, fmt.Sprint(err))
 						}
 						second <- err
 					}()
