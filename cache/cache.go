@@ -29,11 +29,16 @@ type Cache[K comparable, V any] struct {
 	seed   maphash.Seed
 	cfg    atomic.Pointer[config]
 	closed atomic.Bool
+	// allFresh is set by the refresh loop while it sleeps and the earliest
+	// scheduled entry is not due yet: then every entry whose flags have none
+	// of slowFlags is fresh, and a hit need not read the clock. Only with the
+	// default clock; see schedule.go.
+	allFresh atomic.Bool
 
 	clock     clock.Clock
 	epoch     time.Time
 	idle      int64 // WithIdleTimeout in nanoseconds; 0: off
-	idleGrain int64 // a read updates lastRead only when it moved by more than this
+	fastClock bool  // the default clock: hits may trust allFresh instead of reading it
 	logger    *slog.Logger
 	opts      options // what Configure needs to rebuild the config
 
@@ -71,7 +76,7 @@ func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cach
 		seed:          maphash.MakeSeed(),
 		clock:         timing.Or(o.clock),
 		idle:          int64(o.idle),
-		idleGrain:     int64(o.idle / 16),
+		fastClock:     o.clock == nil,
 		logger:        o.logger,
 		opts:          *o,
 		defaultLoader: defaultLoader,
@@ -83,7 +88,7 @@ func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cach
 	for i := range c.shards {
 		c.shards[i].init()
 	}
-	c.sched.init(o.maxRefreshes)
+	c.sched.init(o.maxRefreshes, &c.allFresh, o.clock == nil)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.wg.Add(1)
 	go c.loop()
@@ -121,9 +126,16 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, error) {
 	h := c.hash(key)
 	s := c.shardOf(h)
 	if e := s.find(h, key); e != nil {
-		if it := e.item.Load(); it != nil && !c.closed.Load() {
-			now := c.now()
-			if c.serve(ctx, s, e, it, now) {
+		if it := e.item.Load(); it != nil {
+			f := e.flags.Load()
+			if f&slowFlags == 0 && c.allFresh.Load() {
+				if c.idle > 0 && f&flagRead == 0 {
+					e.flags.Or(flagRead)
+				}
+				s.hits.Add(1)
+				return it.value, nil
+			}
+			if !c.closed.Load() && c.serve(ctx, s, e, it, c.now()) {
 				return it.value, nil
 			}
 		}
@@ -144,8 +156,8 @@ func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V],
 			c.refreshOne(ctx, e)
 		}
 	}
-	if c.idle > 0 && now-e.lastRead.Load() > c.idleGrain {
-		e.lastRead.Store(now)
+	if c.idle > 0 && e.flags.Load()&flagRead == 0 {
+		e.flags.Or(flagRead)
 	}
 	s.hits.Add(1)
 	return true
@@ -211,8 +223,8 @@ func (c *Cache[K, V]) Set(key K, value V) {
 	if e.item.Swap(it) == nil {
 		c.size.Add(1)
 	}
-	e.flags.And(^(flagLoading | flagBackoff | failureMask))
-	e.lastRead.Store(now)
+	e.flags.And(^reloadedFlags)
+	e.lastRead = now
 	c.sched.set(e, c.nextEvent(it, cfg))
 	s.mu.Unlock()
 }
@@ -288,6 +300,7 @@ func (c *Cache[K, V]) Close() error {
 		c.life.Lock()
 		c.closed.Store(true)
 		c.life.Unlock()
+		c.sched.stop() // hits go to the path that checks closed
 		c.cancel()
 		close(c.done)
 	})

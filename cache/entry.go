@@ -15,6 +15,13 @@ const (
 	flagLoading uint32 = 1 << iota // a flight is running for the entry
 	flagBackoff                    // the last background reload failed; the loop retries it
 	flagRemoved                    // the entry left its table; it never comes back
+	flagIdle                       // the loop found it idle and lets it expire
+	flagRead                       // read since the loop last looked (only with WithIdleTimeout)
+
+	// slowFlags send a hit to the precise path, which reads the clock.
+	slowFlags = flagLoading | flagBackoff | flagRemoved | flagIdle
+	// reloadedFlags are cleared when a value is stored.
+	reloadedFlags = flagLoading | flagBackoff | flagIdle | failureMask
 
 	failureShift = 8 // bits 8..15 count consecutive background reload failures
 	failureMask  = 0xff << failureShift
@@ -24,17 +31,17 @@ const (
 // first load until the key is invalidated, cleared or expires, so that an
 // in-flight load can tell whether the entry it loads for is still current.
 //
-// Lock-free fields: item, next, flags, lastRead. Fields under the shard's
-// mutex: flight. Fields under the scheduler's mutex: heapIdx, at.
+// Lock-free fields: item, next, flags. Fields under the shard's mutex:
+// flight, lastRead. Fields under the scheduler's mutex: heapIdx, at.
 type entry[K comparable, V any] struct {
 	key      K
 	item     atomic.Pointer[item[V]]     // nil: no value yet, or removed
 	next     atomic.Pointer[entry[K, V]] // the bucket chain
 	flags    atomic.Uint32
-	heapIdx  int32        // position in the scheduler's heap; -1 when not scheduled
-	at       int64        // when the scheduler handles the entry next
-	lastRead atomic.Int64 // only kept with WithIdleTimeout
-	flight   *flight[V]   // the running load, if any
+	heapIdx  int32      // position in the scheduler's heap; -1 when not scheduled
+	at       int64      // when the scheduler handles the entry next
+	lastRead int64      // when the entry was last known to be read; only with WithIdleTimeout
+	flight   *flight[V] // the running load, if any
 }
 
 func (e *entry[K, V]) failures() uint32 {

@@ -71,7 +71,7 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 		lctx = &loadContext{Context: c.ctx, values: ctx}
 	}
 	if k == kindSync {
-		e.lastRead.Store(c.now())
+		e.lastRead = c.now()
 	}
 	c.wg.Add(1)
 	go c.run(lctx, s, h, e, f, loader)
@@ -113,7 +113,7 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 			} else if expired {
 				c.counters.expirations.Add(1)
 			}
-			e.flags.And(^(flagLoading | flagBackoff | failureMask))
+			e.flags.And(^reloadedFlags)
 			c.sched.set(e, c.nextEvent(it, cfg))
 		case old == nil || expired:
 			// Nothing valid to keep: a failed load caches nothing.

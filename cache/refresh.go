@@ -15,11 +15,11 @@ func (c *Cache[K, V]) loop() {
 	t := c.clock.Timer(time.Hour)
 	defer t.Stop()
 	for {
+		c.wakeOnce(c.now())
 		now := c.now()
-		c.wakeOnce(now)
 		next := c.sched.arm(now)
-		if next == now {
-			continue // pending entries and a free slot
+		if next <= now {
+			continue // due meanwhile, or pending entries and a free slot
 		}
 		if next != maxTime {
 			t.Reset(time.Duration(next - now))
@@ -71,13 +71,14 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 		c.removeLocked(s, h, e, true)
 	case cfg.refresh == 0 || age <= cfg.refreshAfter:
 		c.sched.set(e, c.nextEvent(it, cfg)) // not due (yet): Configure moved it
-	case c.idle > 0 && now-e.lastRead.Load() > c.idle:
-		c.sched.set(e, it.loadedAt+cfg.ttl+1) // idle: let it expire
+	case c.idle > 0 && c.idleAt(e, now):
+		e.flags.Or(flagIdle) // a Get in the window still reloads it
+		c.sched.set(e, it.loadedAt+cfg.ttl+1)
 	default:
 		if !c.sched.acquire() {
 			return false
 		}
-		e.flags.And(^flagBackoff)
+		e.flags.And(^(flagBackoff | flagIdle))
 		if _, err := c.startLocked(c.ctx, s, h, e.key, e, kindBatched); err != nil {
 			// Closed, or the key lost its loader: keep the value until it expires.
 			c.sched.release()
@@ -85,6 +86,18 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 		}
 	}
 	return true
+}
+
+// idleAt reports whether nobody has read e for the idle timeout. Reads set
+// flagRead; the loop folds it into lastRead when it looks at the entry, so
+// that the hit path never writes a time. s.mu must be held.
+func (c *Cache[K, V]) idleAt(e *entry[K, V], now int64) bool {
+	if e.flags.Load()&flagRead != 0 {
+		e.flags.And(^flagRead)
+		e.lastRead = now
+		return false
+	}
+	return now-e.lastRead > c.idle
 }
 
 // nextEvent is when the loop next looks at an entry that was just loaded:
@@ -141,6 +154,7 @@ func (c *Cache[K, V]) Configure(ttl, refresh time.Duration, handler func(err err
 		q.down(i)
 	}
 	q.armed = maxTime
+	q.allFresh.Store(false)
 	q.mu.Unlock()
 	q.signal()
 	return nil

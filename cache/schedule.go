@@ -3,6 +3,7 @@ package cache
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // scheduler orders the entries by the time the refresh loop must next look at
@@ -19,12 +20,31 @@ type scheduler[K comparable, V any] struct {
 	running int // loop reloads in flight
 	limit   int
 	pending []*entry[K, V] // due entries waiting for a reload slot, oldest first
+
+	// allFresh is the cache's flag (see Cache.allFresh); it is written only
+	// under mu. It is set by arm when the loop goes to sleep before the
+	// earliest scheduled time with nothing pending, and cleared as soon as
+	// anything may have come due: the loop wakes (collect), an entry is
+	// scheduled at or before the armed time (set), Configure, Close.
+	allFresh *atomic.Bool
+	fast     bool // the cache uses the default clock; else allFresh stays false
+	stopped  bool
 }
 
-func (q *scheduler[K, V]) init(limit int) {
+func (q *scheduler[K, V]) init(limit int, allFresh *atomic.Bool, fast bool) {
 	q.wake = make(chan struct{}, 1)
 	q.limit = limit
 	q.armed = math.MaxInt64
+	q.allFresh = allFresh
+	q.fast = fast
+}
+
+// stop keeps allFresh cleared for good.
+func (q *scheduler[K, V]) stop() {
+	q.mu.Lock()
+	q.stopped = true
+	q.allFresh.Store(false)
+	q.mu.Unlock()
 }
 
 func (q *scheduler[K, V]) signal() {
@@ -51,7 +71,8 @@ func (q *scheduler[K, V]) set(e *entry[K, V], at int64) {
 		q.heap = append(q.heap, e)
 		q.up(int(e.heapIdx))
 	}
-	if at < q.armed {
+	if at <= q.armed {
+		q.allFresh.Store(false)
 		q.armed = at
 		q.signal()
 	}
@@ -98,6 +119,7 @@ func (q *scheduler[K, V]) clear() {
 func (q *scheduler[K, V]) collect(now int64) []*entry[K, V] {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.allFresh.Store(false)
 	for len(q.heap) > 0 && q.heap[0].at <= now {
 		e := q.heap[0]
 		last := len(q.heap) - 1
@@ -122,7 +144,9 @@ func (q *scheduler[K, V]) requeue(rest []*entry[K, V]) {
 }
 
 // arm returns the time the loop must wake next: the earliest scheduled entry,
-// or now when entries are pending and a slot is free, or MaxInt64.
+// or now when entries are pending and a slot is free, or MaxInt64. When that
+// time is still ahead and nothing is pending, every entry is fresh until
+// then, and arm sets allFresh.
 func (q *scheduler[K, V]) arm(now int64) int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -130,8 +154,14 @@ func (q *scheduler[K, V]) arm(now int64) int64 {
 	if len(q.heap) > 0 {
 		q.armed = q.heap[0].at
 	}
-	if len(q.pending) > 0 && q.running < q.limit {
-		q.armed = now
+	if len(q.pending) > 0 {
+		if q.running < q.limit {
+			q.armed = now
+		}
+		return q.armed
+	}
+	if q.fast && !q.stopped && q.armed > now {
+		q.allFresh.Store(true)
 	}
 	return q.armed
 }
