@@ -1,6 +1,9 @@
 package gather
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Task is one unit of work. It should honour ctx: All and Map cancel it
 // when a sibling fails, and every form cancels it when the caller's ctx ends.
@@ -83,14 +86,23 @@ func Settled[T any](ctx context.Context, n int, tasks ...Task[T]) []Result[T] {
 		return []Result[T]{}
 	}
 	p := &pool[T]{n: len(tasks), mode: settle, ctx: ctx, res: make([]Result[T], len(tasks))}
-	p.do = func(ctx context.Context, i int) (T, error) {
+	p.tasks, p.do = tasksOrNilCheck(tasks)
+	p.start(ctx, resolveLimit(ctx, n, len(tasks)))
+	p.wg.Wait()
+	return p.res
+}
+
+// tasksOrNilCheck returns tasks to run directly when none is nil, or else a
+// do that reports each nil task in its slot.
+func tasksOrNilCheck[T any](tasks []Task[T]) ([]Task[T], func(context.Context, int) (T, error)) {
+	if !slices.ContainsFunc(tasks, func(t Task[T]) bool { return t == nil }) {
+		return tasks, nil
+	}
+	return nil, func(ctx context.Context, i int) (T, error) {
 		if tasks[i] == nil {
 			var zero T
 			return zero, nilTaskError(i)
 		}
 		return tasks[i](ctx)
 	}
-	p.start(ctx, resolveLimit(ctx, n, len(tasks)))
-	p.wg.Wait()
-	return p.res
 }

@@ -109,14 +109,20 @@ func (p *pool[T]) loop(cur *int) {
 		if i >= n {
 			return
 		}
-		if p.stopped.Load() || watch && ctx.Err() != nil {
+		if p.stopped.Load() { // a failure, or the Stream consumer left
+			if p.mode == firstError {
+				p.skipped.Store(true)
+			}
+			return
+		}
+		if watch && ctx.Err() != nil {
 			if p.mode == firstError {
 				p.skipped.Store(true)
 				return
 			}
 			// Settled and Stream: an unstarted task gets the ctx's error.
 			var zero T
-			p.put(i, zero, context.Cause(p.ctx))
+			p.put(i, zero, context.Cause(ctx))
 			continue
 		}
 		*cur = i

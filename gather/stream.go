@@ -32,13 +32,7 @@ func Stream[T any](ctx context.Context, n int, tasks ...Task[T]) iter.Seq2[int, 
 			stop:    make(chan struct{}),
 		}
 		p.ctx, p.cancel = context.WithCancelCause(ctx)
-		p.do = func(ctx context.Context, i int) (T, error) {
-			if tasks[i] == nil {
-				var zero T
-				return zero, nilTaskError(i)
-			}
-			return tasks[i](ctx)
-		}
+		p.tasks, p.do = tasksOrNilCheck(tasks)
 		defer func() {
 			p.stopped.Store(true)
 			close(p.stop)
