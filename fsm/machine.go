@@ -28,9 +28,9 @@ type Machine[S ~string] struct {
 	nodes   map[S]*node[S]
 }
 
-// New returns a machine in the state initial, with no edges and no handlers.
-// S is inferred from initial: fsm.New("idle") is a *Machine[string].
-// New panics on an invalid option (a negative history size).
+// New returns a machine in the state initial, with no edges, no handlers,
+// no observers and, unless [WithHistory] says otherwise, no history. S is
+// inferred from initial: fsm.New("idle") is a *Machine[string].
 func New[S ~string](initial S, opts ...Option) *Machine[S] {
 	var o options
 	for _, opt := range opts {
