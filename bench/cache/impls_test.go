@@ -80,7 +80,7 @@ func (o otterCache) close() { o.c.StopAllGoroutines() }
 
 type sturdy struct {
 	c    *sturdyc.Client[string]
-	load sturdyc.FetchFn[string]
+	load func(context.Context, string) (string, error)
 }
 
 func newSturdy(_ testing.TB, load func(context.Context, string) (string, error)) getter {
@@ -89,11 +89,13 @@ func newSturdy(_ testing.TB, load func(context.Context, string) (string, error))
 	// syncRefreshTime.
 	c := sturdyc.New[string](1<<21, 64, ttl, 10,
 		sturdyc.WithEarlyRefreshes(ttl-refresh, ttl-refresh+time.Minute, ttl, time.Second))
-	return sturdy{c: c, load: func(ctx context.Context) (string, error) { return "", nil }}
+	return sturdy{c: c, load: load}
 }
 
+// get builds a fetch closure per call: sturdyc's API takes the fetch function
+// with each call, bound to the key.
 func (s sturdy) get(ctx context.Context, k string) (string, error) {
-	return s.c.GetOrFetch(ctx, k, func(ctx context.Context) (string, error) { return loadValue(ctx, k) })
+	return s.c.GetOrFetch(ctx, k, func(ctx context.Context) (string, error) { return s.load(ctx, k) })
 }
 func (s sturdy) close() {}
 
