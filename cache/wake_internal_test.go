@@ -1,0 +1,70 @@
+package cache
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+)
+
+// BenchmarkRefreshWake measures one wake-up of the refresh loop (wakeOnce)
+// with d entries due among n. It is a white-box benchmark because the loop
+// has no public hook: the cache runs on a clock.Mock that never moves, so the
+// loop goroutine stays asleep, and the benchmark calls wakeOnce itself at a
+// time where exactly the chosen entries are due. The entries are idle
+// (WithIdleTimeout), so that the wake-up does the loop's own work —
+// collecting, checking and rescheduling each due entry — and no reload runs.
+// The target: the cost grows with d, not with n ("ns/due" stays flat).
+func BenchmarkRefreshWake(b *testing.B) {
+	sizes := []int{10_000, 100_000, 1_000_000}
+	if testing.Short() {
+		sizes = sizes[:1]
+	}
+	for _, n := range sizes {
+		for _, due := range []int{n / 100, 100} {
+			if due == 100 && n/100 == 100 {
+				continue
+			}
+			b.Run(fmt.Sprintf("size=%d/due=%d", n, due), func(b *testing.B) {
+				benchWake(b, n, due)
+			})
+		}
+	}
+}
+
+func benchWake(b *testing.B, n, due int) {
+	c, err := New[int, int](nil, WithTTL(time.Hour), WithRefresh(30*time.Minute),
+		WithIdleTimeout(time.Nanosecond), WithClock(clock.NewMock()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	entries := make([]*entry[int, int], n)
+	for i := range n {
+		c.Set(i, i)
+		h := c.hash(i)
+		entries[i] = c.shardOf(h).find(h, i)
+	}
+	at := int64(time.Minute) // later than the mock's time: the loop never sees it due
+	next := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		at++
+		for range due {
+			e := entries[next%n]
+			next++
+			e.flags.And(^flagIdle)
+			c.sched.set(e, at)
+		}
+		b.StartTimer()
+		c.wakeOnce(at)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*due), "ns/due")
+	if c.sched.collect(at) != nil {
+		b.Fatal("wakeOnce left due entries")
+	}
+}
