@@ -74,8 +74,9 @@ func (m *Machine[S]) State() S {
 //  6. The enter handlers of to run in order; the first error stops and the
 //     result is (true, err): the state stays to, nothing is rolled back.
 //
-// Then the observers ([Machine.OnTransition]) run, and it returns (true,
-// nil) unless an enter handler failed. A panic in a condition, a handler or
+// Then the observers ([Machine.OnTransition]) run, all of them, and it
+// returns (true, nil) unless an enter handler failed or an observer
+// panicked (the first failure is returned). A panic in a condition, a handler or
 // an observer counts as that code's error: it is recovered and returned as
 // a *[PanicError]. User errors come back wrapped with the step that failed
 // ("fsm: exit handler of \"open\": ..."): match them with errors.Is and
