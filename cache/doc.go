@@ -46,15 +46,37 @@
 //
 // Every time is read from the injected clock ([WithClock], default the real
 // clock): the cache works inside testing/synctest bubbles (create it inside
-// the bubble) and with clock.Mock. A hit reads the clock once, precisely;
-// there is no coarse clock and no ticker, so an idle cache costs nothing.
+// the bubble) and with clock.Mock. There is no ticker: an idle cache costs
+// nothing.
+//
+// With the default clock, a hit does not read the clock at all. The refresh
+// loop sleeps until the earliest time any entry needs attention (its refresh,
+// retry or expiry time); while it sleeps before that time, every entry that
+// is not loading, backing off or idle is fresh, and the loop says so with one
+// flag that hits read. The flag is cleared under the scheduler's lock before
+// anything can come due earlier (a new entry, Configure, Close) and when the
+// loop wakes. The price is the loop's wake-up latency: an entry may be served
+// as fresh for as long after its due or expiry time as the loop takes to be
+// scheduled, normally microseconds, more on an overloaded machine; inside a
+// synctest bubble the loop runs at the exact instant. With an injected clock
+// (clock.Mock, or any WithClock), every hit reads the clock and compares
+// precisely, so that stepping a mock is reflected at once.
+//
+// # Idle entries
+//
+// [WithIdleTimeout] measures idleness at the loop's pace: a hit sets a flag
+// on the entry, and the loop, when the entry comes due, folds the flag into
+// the entry's last-read time. An entry due for refresh whose last read is
+// older than the timeout is not reloaded and expires at its TTL; a Get in its
+// refresh window still reloads it.
 //
 // # Cost
 //
 // A fresh hit takes no lock and allocates nothing: a hash of the key, a walk
-// of a sharded hash table through atomic pointers, one clock read and one
-// atomic counter increment on the key's shard. A hit on an entry whose reload
-// runs allocates nothing and starts nothing. A load costs one goroutine and a
-// few small allocations. Each entry costs about 100 bytes beyond its key and
-// value.
+// of a sharded hash table through atomic pointers, three atomic loads and one
+// atomic increment of the key's shard's hit counter. A hit on an entry whose
+// reload runs allocates nothing and starts nothing. A load costs one
+// goroutine and a few small allocations. Each entry costs about 75 bytes
+// beyond its key and value (106 bytes in all for a string key and value). A wake-up of the refresh loop costs O(d log n)
+// for d due entries among n.
 package cache
