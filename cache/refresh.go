@@ -142,9 +142,11 @@ func (c *Cache[K, V]) Configure(ttl, refresh time.Duration, handler func(err err
 	if err != nil {
 		return err
 	}
-	c.cfg.Store(cfg)
 	q := &c.sched
 	q.mu.Lock()
+	// Hits must stop trusting the loop before the new values apply.
+	q.allFresh.Store(false)
+	c.cfg.Store(cfg)
 	for _, e := range q.heap {
 		if it := e.item.Load(); it != nil {
 			e.at = min(e.at, c.nextEvent(it, cfg), it.loadedAt+cfg.ttl+1)
@@ -154,7 +156,6 @@ func (c *Cache[K, V]) Configure(ttl, refresh time.Duration, handler func(err err
 		q.down(i)
 	}
 	q.armed = maxTime
-	q.allFresh.Store(false)
 	q.mu.Unlock()
 	q.signal()
 	return nil

@@ -3,6 +3,7 @@ package cache_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -263,5 +264,66 @@ func TestLoaderContext(t *testing.T) {
 			t.Fatalf("loader saw value %v, err %v; want v, nil", sawValue, sawErr)
 		}
 		mustGet(t, c, "a", "a") // the load finished for nobody, and was stored
+	})
+}
+
+// TestLoop_BoundsConcurrentReloads: entries that fall due together are
+// reloaded at most n at once; the others wait for a slot, and all are
+// reloaded in the end.
+func TestLoop_BoundsConcurrentReloads(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var running, peak, reloads atomic.Int64
+		gate := make(chan struct{})
+		var warm atomic.Bool
+		c := mustNew(t, func(ctx context.Context, k string) (string, error) {
+			if !warm.Load() { // the warm-up loads
+				return k, nil
+			}
+			n := running.Add(1)
+			defer running.Add(-1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			<-gate
+			reloads.Add(1)
+			return k + "'", nil
+		}, ttlOpts(cache.WithMaxConcurrentRefreshes(2))...)
+		keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+		for _, k := range keys {
+			mustGet(t, c, k, k)
+		}
+		warm.Store(true)
+		time.Sleep(6*time.Second + time.Second/2) // all due, jitter included
+		synctest.Wait()
+		if r := running.Load(); r != 2 {
+			t.Fatalf("%d reloads running, want the bound 2", r)
+		}
+		for range len(keys) {
+			gate <- struct{}{}
+			synctest.Wait()
+		}
+		if peak.Load() != 2 || reloads.Load() != int64(len(keys)) {
+			t.Fatalf("peak %d, reloads %d; want 2, %d", peak.Load(), reloads.Load(), len(keys))
+		}
+		for _, k := range keys {
+			mustGet(t, c, k, k+"'")
+		}
+	})
+}
+
+// TestConfigure_ShorterTTL: a shorter TTL applies to present entries at once.
+func TestConfigure_ShorterTTL(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts()...)
+		mustGet(t, c, "a", "a#1")
+		time.Sleep(3 * time.Second)
+		if err := c.Configure(2*time.Second, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		mustGet(t, c, "a", "a#2")
 	})
 }
