@@ -218,13 +218,12 @@ func (c *Cache[K, V]) Set(key K, value V) {
 		e = &entry[K, V]{key: key, heapIdx: -1}
 		s.insert(h, e, c.hash)
 	}
-	e.flight = nil
-	it := &item[V]{value: value, loadedAt: now}
+	delete(s.flights, e)
+	it := &item[V]{value: value, loadedAt: now, readAt: now}
 	if e.item.Swap(it) == nil {
 		c.size.Add(1)
 	}
-	e.flags.And(^reloadedFlags)
-	e.lastRead = now
+	e.flags.And(^(reloadedFlags | flagRead))
 	c.sched.set(e, c.nextEvent(it, cfg))
 	s.mu.Unlock()
 }
@@ -256,7 +255,7 @@ func (c *Cache[K, V]) Invalidate(key K) (V, bool) {
 // flight of e is superseded.
 func (c *Cache[K, V]) removeLocked(s *shard[K, V], h uint64, e *entry[K, V], expired bool) {
 	e.flags.Or(flagRemoved)
-	e.flight = nil
+	delete(s.flights, e)
 	if e.item.Swap(nil) != nil {
 		c.size.Add(-1)
 		if expired {
@@ -276,7 +275,6 @@ func (c *Cache[K, V]) Clear() {
 		s := &c.shards[i]
 		s.each(func(e *entry[K, V]) {
 			e.flags.Or(flagRemoved)
-			e.flight = nil
 			if e.item.Swap(nil) != nil {
 				c.size.Add(-1)
 			}

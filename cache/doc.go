@@ -64,11 +64,13 @@
 //
 // # Idle entries
 //
-// [WithIdleTimeout] measures idleness at the loop's pace: a hit sets a flag
-// on the entry, and the loop, when the entry comes due, folds the flag into
-// the entry's last-read time. An entry due for refresh whose last read is
-// older than the timeout is not reloaded and expires at its TTL; a Get in its
-// refresh window still reloads it.
+// [WithIdleTimeout] measures idleness without writing a time on the hit
+// path: a hit sets a read flag on the entry (once per load), and a value
+// records when its entry was last known to be read: when a caller loaded or
+// Set it, or when a reload replaced a value read since the previous one. When
+// the loop finds an entry due for refresh with no read flag and a last read
+// older than the timeout, it does not reload it and lets it expire at its
+// TTL; a Get in its refresh window still reloads it.
 //
 // # Cost
 //
@@ -76,7 +78,8 @@
 // of a sharded hash table through atomic pointers, three atomic loads and one
 // atomic increment of the key's shard's hit counter. A hit on an entry whose
 // reload runs allocates nothing and starts nothing. A load costs one
-// goroutine and a few small allocations. Each entry costs about 75 bytes
-// beyond its key and value (106 bytes in all for a string key and value). A wake-up of the refresh loop costs O(d log n)
+// goroutine and a few small allocations. Each entry costs about 65 bytes
+// beyond its key and value (98 bytes in all for a string key and value, 90
+// for an int key and value). A wake-up of the refresh loop costs O(d log n)
 // for d due entries among n.
 package cache

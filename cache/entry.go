@@ -2,12 +2,14 @@ package cache
 
 import "sync/atomic"
 
-// item is one loaded value and when it was loaded, in nanoseconds since the
+// item is one loaded value, when it was loaded and when the entry was last
+// known to be read (only kept with WithIdleTimeout), in nanoseconds since the
 // cache's epoch. It is immutable once published, so that a reader that loads
-// the pointer sees a consistent pair without a lock.
+// the pointer sees a consistent value without a lock.
 type item[V any] struct {
 	value    V
 	loadedAt int64
+	readAt   int64
 }
 
 // Entry flags, read on the hit path without a lock.
@@ -31,17 +33,17 @@ const (
 // first load until the key is invalidated, cleared or expires, so that an
 // in-flight load can tell whether the entry it loads for is still current.
 //
-// Lock-free fields: item, next, flags. Fields under the shard's mutex:
-// flight, lastRead. Fields under the scheduler's mutex: heapIdx, at.
+// Lock-free fields: item, next, flags. Fields under the scheduler's mutex:
+// heapIdx, at. The entry's running load, if any, is in its shard's flights
+// map, under the shard's mutex: loads are rare, and keeping the pointer out
+// of the entry keeps the entry in a smaller size class.
 type entry[K comparable, V any] struct {
-	key      K
-	item     atomic.Pointer[item[V]]     // nil: no value yet, or removed
-	next     atomic.Pointer[entry[K, V]] // the bucket chain
-	flags    atomic.Uint32
-	heapIdx  int32      // position in the scheduler's heap; -1 when not scheduled
-	at       int64      // when the scheduler handles the entry next
-	lastRead int64      // when the entry was last known to be read; only with WithIdleTimeout
-	flight   *flight[V] // the running load, if any
+	key     K
+	item    atomic.Pointer[item[V]]     // nil: no value yet, or removed
+	next    atomic.Pointer[entry[K, V]] // the bucket chain
+	flags   atomic.Uint32
+	heapIdx int32 // position in the scheduler's heap; -1 when not scheduled
+	at      int64 // when the scheduler handles the entry next
 }
 
 func (e *entry[K, V]) failures() uint32 {

@@ -47,8 +47,8 @@ func (l *loadContext) Value(key any) any {
 // startLocked joins the flight of e or starts one for key; s.mu must be held.
 // e may be nil (the key has no entry yet).
 func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64, key K, e *entry[K, V], k kind) (*flight[V], error) {
-	if e != nil && e.flight != nil {
-		return e.flight, nil
+	if f := s.flights[e]; f != nil {
+		return f, nil
 	}
 	loader, err := c.Loader(key)
 	if err != nil {
@@ -64,14 +64,11 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 		s.insert(h, e, c.hash)
 	}
 	f := &flight[V]{done: make(chan struct{}), kind: k}
-	e.flight = f
+	s.setFlight(e, f)
 	e.flags.Or(flagLoading)
 	lctx := c.ctx // the refresh loop's reloads: no caller
 	if ctx != c.ctx {
 		lctx = &loadContext{Context: c.ctx, values: ctx}
-	}
-	if k == kindSync {
-		e.lastRead = c.now()
 	}
 	c.wg.Add(1)
 	go c.run(lctx, s, h, e, f, loader)
@@ -100,20 +97,23 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	cfg := c.cfg.Load()
 	now := c.now()
 	s.mu.Lock()
-	if e.flight == f {
-		e.flight = nil
+	if s.flights[e] == f {
+		delete(s.flights, e)
 		old := e.item.Load()
 		expired := old != nil && now-old.loadedAt > cfg.ttl
 		switch {
 		case err == nil:
-			it := &item[V]{value: v, loadedAt: now}
+			it := &item[V]{value: v, loadedAt: now, readAt: now}
+			if f.kind != kindSync && old != nil && e.flags.Load()&flagRead == 0 {
+				it.readAt = old.readAt // a background reload is not a read
+			}
 			e.item.Store(it)
 			if old == nil {
 				c.size.Add(1)
 			} else if expired {
 				c.counters.expirations.Add(1)
 			}
-			e.flags.And(^reloadedFlags)
+			e.flags.And(^(reloadedFlags | flagRead))
 			c.sched.set(e, c.nextEvent(it, cfg))
 		case old == nil || expired:
 			// Nothing valid to keep: a failed load caches nothing.
@@ -197,7 +197,7 @@ func (c *Cache[K, V]) refreshOne(ctx context.Context, e *entry[K, V]) {
 	s := c.shardOf(h)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e.flight != nil || e.flags.Load()&(flagRemoved|flagBackoff) != 0 || e.item.Load() == nil {
+	if s.flights[e] != nil || e.flags.Load()&(flagRemoved|flagBackoff) != 0 || e.item.Load() == nil {
 		return
 	}
 	_, _ = c.startLocked(ctx, s, h, e.key, e, kindSingle)

@@ -57,7 +57,7 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Removed, loading (its end reschedules it), or rescheduled meanwhile.
-	if e.flags.Load()&flagRemoved != 0 || e.flight != nil || c.sched.scheduled(e) {
+	if e.flags.Load()&flagRemoved != 0 || s.flights[e] != nil || c.sched.scheduled(e) {
 		return true
 	}
 	it := e.item.Load()
@@ -71,7 +71,7 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 		c.removeLocked(s, h, e, true)
 	case cfg.refresh == 0 || age <= cfg.refreshAfter:
 		c.sched.set(e, c.nextEvent(it, cfg)) // not due (yet): Configure moved it
-	case c.idle > 0 && c.idleAt(e, now):
+	case c.idle > 0 && e.flags.Load()&flagRead == 0 && now-it.readAt > c.idle:
 		e.flags.Or(flagIdle) // a Get in the window still reloads it
 		c.sched.set(e, it.loadedAt+cfg.ttl+1)
 	default:
@@ -86,18 +86,6 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 		}
 	}
 	return true
-}
-
-// idleAt reports whether nobody has read e for the idle timeout. Reads set
-// flagRead; the loop folds it into lastRead when it looks at the entry, so
-// that the hit path never writes a time. s.mu must be held.
-func (c *Cache[K, V]) idleAt(e *entry[K, V], now int64) bool {
-	if e.flags.Load()&flagRead != 0 {
-		e.flags.And(^flagRead)
-		e.lastRead = now
-		return false
-	}
-	return now-e.lastRead > c.idle
 }
 
 // nextEvent is when the loop next looks at an entry that was just loaded:

@@ -30,11 +30,12 @@ func newBuckets[K comparable, V any](n int) *buckets[K, V] {
 }
 
 type shard[K comparable, V any] struct {
-	table atomic.Pointer[buckets[K, V]]
-	hits  atomic.Uint64 // counted here, not in one global counter, so that parallel hits do not share a cache line
-	mu    sync.Mutex
-	count int // entries in the table, under mu
-	_     [64]byte
+	table   atomic.Pointer[buckets[K, V]]
+	hits    atomic.Uint64 // counted here, not in one global counter, so that parallel hits do not share a cache line
+	mu      sync.Mutex
+	count   int                         // entries in the table, under mu
+	flights map[*entry[K, V]]*flight[V] // the running load of each entry that has one, under mu
+	_       [64]byte
 }
 
 func (s *shard[K, V]) init() {
@@ -126,4 +127,13 @@ func (s *shard[K, V]) each(fn func(*entry[K, V])) {
 func (s *shard[K, V]) reset() {
 	s.table.Store(newBuckets[K, V](minBuckets))
 	s.count = 0
+	s.flights = nil
+}
+
+// setFlight records f as the running load of e; s.mu must be held.
+func (s *shard[K, V]) setFlight(e *entry[K, V], f *flight[V]) {
+	if s.flights == nil {
+		s.flights = map[*entry[K, V]]*flight[V]{}
+	}
+	s.flights[e] = f
 }
