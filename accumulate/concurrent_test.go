@@ -3,6 +3,7 @@ package accumulate_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,6 +77,9 @@ func TestCallOnce_Exactness_ConcurrentSafe(t *testing.T) {
 				} else if !acc.Offer(fn) {
 					t.Error("Offer refused on an unbounded accumulator")
 				}
+				if i%16 == 0 {
+					runtime.Gosched() // let the callers interleave
+				}
 			}
 		})
 	}
@@ -119,6 +123,9 @@ func TestCall_CancelWhileOthersAdd_ConcurrentSafe(t *testing.T) {
 	wg.Go(func() {
 		for id := range total {
 			acc.Add(func(context.Context, error) error { counts[id].Add(1); return nil })
+			if id%16 == 0 {
+				runtime.Gosched()
+			}
 		}
 	})
 	wg.Go(func() {

@@ -244,3 +244,15 @@ func ExampleCloser() {
 	// close log
 	// <nil>
 }
+
+// Clear empties the queue; Len and Callbacks show what is queued.
+func ExampleAccumulator_Clear() {
+	acc := accumulate.New[error]()
+	acc.Add(func(context.Context, error) error { fmt.Println("never runs"); return nil })
+	fmt.Println(acc.Len(), len(acc.Callbacks()))
+	acc.Clear()
+	fmt.Println(acc.Len(), acc.Call(context.Background(), nil))
+	// Output:
+	// 1 1
+	// 0 <nil>
+}
