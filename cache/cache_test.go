@@ -231,3 +231,33 @@ func TestAllAndLen(t *testing.T) {
 		}
 	})
 }
+
+func TestStats(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, func(ctx context.Context, k string) (string, error) {
+			if k == "bad" {
+				return "", errBoom
+			}
+			return l.load(ctx, k)
+		}, ttlOpts(cache.WithBackoff(time.Hour, time.Hour), cache.WithErrorHandler(func(error, bool) {}))...)
+		mustGet(t, c, "a", "a#1")                                 // miss, load
+		mustGet(t, c, "a", "a#1")                                 // hit
+		if _, err := c.Get(bg, "bad"); !errors.Is(err, errBoom) { // miss, load error
+			t.Fatal(err)
+		}
+		if err := c.Refresh(bg, "a"); err != nil { // refresh
+			t.Fatal(err)
+		}
+		l.fail.Store(true)
+		if err := c.Refresh(bg, "a"); !errors.Is(err, errBoom) { // refresh error; retry only at expiry
+			t.Fatal(err)
+		}
+		time.Sleep(11 * time.Second) // expires: the loop removes it
+		synctest.Wait()
+		want := cache.Stats{Hits: 1, Misses: 2, Loads: 2, LoadErrors: 1, Refreshes: 2, RefreshErrors: 1, Expirations: 1}
+		if got := c.Stats(); got != want {
+			t.Fatalf("Stats = %+v\nwant    %+v", got, want)
+		}
+	})
+}
