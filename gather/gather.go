@@ -64,6 +64,9 @@ func run[T any](ctx context.Context, n int, p *pool[T]) ([]T, error) {
 	if p.n == 0 {
 		return []T{}, nil
 	}
+	if ctx.Err() != nil { // nothing would start
+		return nil, context.Cause(ctx)
+	}
 	p.mode, p.out = firstError, make([]T, p.n)
 	p.ctx, p.cancel = context.WithCancelCause(ctx)
 	p.start(ctx, resolveLimit(ctx, n, p.n))

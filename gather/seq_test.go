@@ -113,3 +113,38 @@ func TestSeqUnlimited(t *testing.T) {
 		}
 	})
 }
+
+// TestSeqGoexit: the input sequence calls runtime.Goexit on the caller's
+// goroutine. That goroutine exits as Go defines, after the running tasks
+// were cancelled and waited for; nothing is left behind (goleak).
+func TestSeqGoexit(t *testing.T) {
+	var running atomic.Int64
+	task := func(ctx context.Context) (int, error) {
+		running.Add(1)
+		defer running.Add(-1)
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+	done := make(chan struct{})
+	returned := false
+	go func() {
+		defer close(done)
+		// Limit 3: a slot is free after the second task, so the input runs on.
+		_, _ = gather.AllSeq(context.Background(), 3, func(yield func(gather.Task[int]) bool) {
+			for range 2 {
+				if !yield(task) {
+					return
+				}
+			}
+			runtimeGoexit()
+		})
+		returned = true
+	}()
+	<-done
+	if returned {
+		t.Fatal("AllSeq returned although its input called runtime.Goexit")
+	}
+	if running.Load() != 0 {
+		t.Fatalf("%d tasks still running", running.Load())
+	}
+}
