@@ -118,8 +118,9 @@ func (c *Cache[K, V]) shardOf(h uint64) *shard[K, V] { return &c.shards[h>>c.shi
 // waiting for its retry. A missing or expired key is loaded synchronously:
 // concurrent callers share one loader call, each waits until the load ends
 // or its own ctx ends (then it returns ctx.Err() and the load goes on for the
-// others). A failed load returns the loader's error and caches nothing.
-// After Close, Get returns ErrClosed.
+// others; a caller whose ctx has already ended starts no load). A failed
+// load returns the loader's error and caches nothing. After Close, Get
+// returns ErrClosed.
 //
 // A fresh hit takes no lock and allocates nothing.
 func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, error) {
@@ -177,13 +178,15 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 			now := c.now()
 			if now-it.loadedAt <= c.cfg.Load().ttl {
 				s.mu.Unlock()
-				if c.serve(ctx, s, e, it, now) {
-					return it.value, nil
-				}
-				// Expired in between: load it.
-				return c.getSlow(ctx, h, s, key)
+				c.serve(ctx, s, e, it, now) // true: not expired at now
+				return it.value, nil
 			}
 		}
+	}
+	if err := ctx.Err(); err != nil && s.flights[e] == nil {
+		// A caller that has given up starts no load.
+		s.mu.Unlock()
+		return zero, err
 	}
 	c.counters.misses.Add(1)
 	f, err := c.startLocked(ctx, s, h, key, e, kindSync)

@@ -13,6 +13,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
 	"github.com/asyncutils-go/asyncutils/cache"
 )
 
@@ -341,7 +343,7 @@ func TestClose_TwiceAndConcurrently_ConcurrentSafe(t *testing.T) {
 
 // TestWithClock_Mock steps a clock.Mock through refresh and expiry.
 func TestWithClock_Mock(t *testing.T) {
-	mock := newMock()
+	mock := clock.NewMock()
 	l := newCounting()
 	h := &handlerLog{}
 	c := mustNew(t, l.load, ttlOpts(cache.WithClock(mock), cache.WithErrorHandler(h.handle))...)
@@ -363,4 +365,32 @@ func TestWithClock_Mock(t *testing.T) {
 	if _, err := c.Get(bg, "a"); !errors.Is(err, errBoom) {
 		t.Fatalf("Get after TTL = %v, want the loader's error", err)
 	}
+}
+
+// TestCancelledCaller_StartsNoLoad: a Get, Load or Refresh whose ctx has
+// already ended returns its error and calls no loader.
+func TestCancelledCaller_StartsNoLoad(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts()...)
+		mustGet(t, c, "present", "present#1")
+		ctx, cancel := context.WithCancel(bg)
+		cancel()
+		if _, err := c.Get(ctx, "a"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Get = %v", err)
+		}
+		if err := c.Load(ctx, "a"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Load = %v", err)
+		}
+		if err := c.Refresh(ctx, "present"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Refresh = %v", err)
+		}
+		if v, err := c.Get(ctx, "present"); err != nil || v != "present#1" {
+			t.Fatalf("a hit with an ended ctx = %q, %v; want the value", v, err)
+		}
+		synctest.Wait()
+		if n := l.calls.Load(); n != 1 {
+			t.Fatalf("loader calls = %d, want 1", n)
+		}
+	})
 }

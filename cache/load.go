@@ -211,6 +211,9 @@ func (c *Cache[K, V]) Load(ctx context.Context, key K) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	h := c.hash(key)
 	s := c.shardOf(h)
 	s.mu.Lock()
@@ -232,6 +235,9 @@ func (c *Cache[K, V]) Load(ctx context.Context, key K) error {
 func (c *Cache[K, V]) Refresh(ctx context.Context, key K) error {
 	if c.closed.Load() {
 		return ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	h := c.hash(key)
 	s := c.shardOf(h)
