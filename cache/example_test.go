@@ -193,3 +193,38 @@ func ExampleCache_Close() {
 	// Output:
 	// cache: closed
 }
+
+func ExampleCache_RegisterLoader() {
+	c, _ := cache.New(fetchUser)
+	defer c.Close()
+	c.RegisterLoader(0, func(context.Context, int) (string, error) { return "root", nil })
+	ctx := context.Background()
+	for _, id := range []int{0, 7} {
+		v, _ := c.Get(ctx, id)
+		fmt.Println(id, v)
+	}
+	// Output:
+	// 0 root
+	// 7 user-7
+}
+
+// Age, ShouldRefresh and Expired tell where a key is in its life.
+func ExampleCache_Age() {
+	mock := clock.NewMock()
+	c, _ := cache.New(fetchUser, cache.WithTTL(time.Minute), cache.WithRefresh(20*time.Second),
+		cache.WithClock(mock), cache.WithIdleTimeout(time.Second)) // idle: the loop leaves it alone
+	defer c.Close()
+	_ = c.Load(context.Background(), 1)
+	for _, step := range []time.Duration{0, 30 * time.Second, 15 * time.Second} {
+		mock.Add(step)
+		age, _ := c.Age(1)
+		fmt.Printf("age %v: due for refresh %v, expired %v\n", age, c.ShouldRefresh(1), c.Expired(1))
+	}
+	mock.Add(20 * time.Second)
+	fmt.Printf("after the TTL: contains %v, expired %v\n", c.Contains(1), c.Expired(1))
+	// Output:
+	// age 0s: due for refresh false, expired false
+	// age 30s: due for refresh false, expired false
+	// age 45s: due for refresh true, expired false
+	// after the TTL: contains false, expired true
+}
