@@ -153,3 +153,32 @@ func FuzzAll(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStream checks Stream against the same model: every index is yielded
+// exactly once with what its task did.
+func FuzzStream(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s.data, s.n)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, n int8) {
+		tasks, limit := fuzzTasks(data, n)
+		seen := make([]bool, len(tasks))
+		for i, r := range gather.Stream(context.Background(), limit, tasks...) {
+			if seen[i] {
+				t.Fatalf("index %d yielded twice", i)
+			}
+			seen[i] = true
+			if err := modelCheck(i, data[i], r.Err); err != nil {
+				t.Fatal(err)
+			}
+			if decode(data[i]) == returnValue && r.Value != int(data[i]) {
+				t.Fatalf("index %d = %d, want %d", i, r.Value, data[i])
+			}
+		}
+		for i, s := range seen {
+			if !s {
+				t.Fatalf("index %d never yielded", i)
+			}
+		}
+	})
+}
