@@ -43,7 +43,7 @@ type flags struct {
 func main() {
 	var f flags
 	flag.StringVar(&f.root, "root", "..", "the repository root (bench/ is <root>/bench)")
-	flag.IntVar(&f.count, "count", 5, "runs of each benchmark; the report shows medians")
+	flag.IntVar(&f.count, "count", 5, "runs of each benchmark, in interleaved rounds of go test -count 1; the report shows medians")
 	flag.StringVar(&f.benchtime, "benchtime", "1s", "go test -benchtime")
 	flag.StringVar(&f.bench, "bench", ".", "go test -bench regular expression")
 	flag.StringVar(&f.pkgs, "pkgs", "./...", "space-separated bench packages to run")
@@ -78,11 +78,11 @@ func run(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 			return fmt.Errorf("-count must be >= 1, got %d", f.count)
 		}
 		args := []string{"test", "-run", "^$", "-bench", f.bench, "-benchmem",
-			"-count", fmt.Sprint(f.count), "-benchtime", f.benchtime}
+			"-count", "1", "-benchtime", f.benchtime}
 		args = append(args, strings.Fields(f.pkgs)...)
 		command = "go " + strings.Join(quoteArgs(args), " ")
 		var err error
-		if raw, err = runBenchmarks(ctx, filepath.Join(f.root, "bench"), args, stderr); err != nil {
+		if raw, err = runBenchmarks(ctx, filepath.Join(f.root, "bench"), args, f.count, stderr); err != nil {
 			return err
 		}
 	}
@@ -96,7 +96,7 @@ func run(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 	if command == "" {
 		command = rep.config["command"]
 	}
-	md, charts := render(rep, command, filepath.Base(f.out))
+	md, charts := render(rep, command)
 	fmt.Fprint(stdout, md)
 	if f.dry {
 		return nil
@@ -122,11 +122,17 @@ func run(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// runBenchmarks runs go with args in dir, streaming its output to progress,
-// and returns the output preceded by configuration lines the parser reads
-// back (go version, cores, date, command), so that a saved copy is enough
-// to regenerate the report.
-func runBenchmarks(ctx context.Context, dir string, args []string, progress io.Writer) ([]byte, error) {
+// runBenchmarks runs go with args in dir rounds times, streaming the
+// output to progress, and returns the outputs preceded by configuration
+// lines the parser reads back (go version, cores, date, command), so that a
+// saved copy is enough to regenerate the report.
+//
+// Each round runs every benchmark once (-count 1) rather than one run with
+// -count N, which would run each benchmark N times in a row: on a shared
+// machine a burst of load then hits one implementation's samples only,
+// while in rounds it spreads over all of them and the medians stay
+// comparable.
+func runBenchmarks(ctx context.Context, dir string, args []string, rounds int, progress io.Writer) ([]byte, error) {
 	var buf bytes.Buffer
 	version, err := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output()
 	if err != nil {
@@ -136,13 +142,16 @@ func runBenchmarks(ctx context.Context, dir string, args []string, progress io.W
 	fmt.Fprintf(&buf, "cores: %d\n", runtime.NumCPU())
 	fmt.Fprintf(&buf, "date: %s\n", time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(&buf, "command: go %s\n", strings.Join(quoteArgs(args), " "))
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off")
-	cmd.Stdout = io.MultiWriter(&buf, progress)
-	cmd.Stderr = progress
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go test: %w", err)
+	for round := 1; round <= rounds; round++ {
+		fmt.Fprintf(progress, "report: round %d of %d\n", round, rounds)
+		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOWORK=off")
+		cmd.Stdout = io.MultiWriter(&buf, progress)
+		cmd.Stderr = progress
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("go test (round %d): %w", round, err)
+		}
 	}
 	return buf.Bytes(), nil
 }

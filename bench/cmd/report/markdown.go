@@ -18,7 +18,7 @@ var standardUnits = []string{"ns/op", "B/op", "allocs/op"}
 
 // render returns the Markdown report and its charts. command is the go test
 // command that produced the results ("" when unknown).
-func render(rep *report, command, _ string) (string, []chart) {
+func render(rep *report, command string) (string, []chart) {
 	var sb strings.Builder
 	mods := group(rep.benches)
 	w := func(format string, a ...any) { fmt.Fprintf(&sb, format, a...) }
@@ -26,15 +26,16 @@ func render(rep *report, command, _ string) (string, []chart) {
 	w("# Benchmarks\n\n")
 	w("Same-run, same-binary comparisons of each asyncutils module with its peers, written by\n")
 	w("`bash scripts/bench.sh` (the command in `bench/cmd/report`). Every figure is the median of\n")
-	w("%d runs. **ratio** is the peer's median ns/op divided by ours: above 1, asyncutils is that\n", runs(rep))
-	w("many times faster; below 1, slower. The machine is shared, so compare ratios within one\n")
-	w("run rather than absolute times across runs.\n\n")
+	w("%d runs, taken in rounds that each run every benchmark once, so that a burst of load on the\n", runs(rep))
+	w("shared machine spreads over all implementations. **ratio** is the peer's median ns/op divided\n")
+	w("by ours: above 1, asyncutils is that many times faster; below 1, slower. Compare ratios\n")
+	w("within one run rather than absolute times across runs.\n\n")
 	w("| | |\n| --- | --- |\n")
 	w("| Machine | %s |\n", machine(rep))
 	w("| Go | %s |\n", orUnknown(rep.config["go"]))
 	w("| Date | %s |\n", orUnknown(rep.config["date"]))
 	if command != "" {
-		w("| Command | `%s` (in `bench/`) |\n", command)
+		w("| Command | `%s` in `bench/`, %d rounds |\n", command, runs(rep))
 	}
 	w("\n")
 

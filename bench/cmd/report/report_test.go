@@ -193,7 +193,7 @@ func TestRatio(t *testing.T) {
 
 func TestRender(t *testing.T) {
 	rep := mustParse(t, sample)
-	md, charts := render(rep, "go test -bench .", "benchmarks.md")
+	md, charts := render(rep, "go test -bench .")
 	for _, want := range []string{
 		"| Machine | linux/amd64, CPU AMD EPYC 7B13, 2 cores, GOMAXPROCS 2 |",
 		"| Go | go1.26.0 |",
@@ -207,6 +207,7 @@ func TestRender(t *testing.T) {
 		"| (no impl) | 1,000 | 0 | 0 | — |",
 		"![gather: how many times slower each peer is than asyncutils](bench-gather.svg)",
 		"median of\n3 runs",
+		"| Command | `go test -bench .` in `bench/`, 3 rounds |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
@@ -215,7 +216,7 @@ func TestRender(t *testing.T) {
 	if len(charts) != 2 || charts[0].file != "bench-gather.svg" || charts[1].file != "bench-cache.svg" {
 		t.Fatalf("charts = %v", charts)
 	}
-	md2, charts2 := render(mustParse(t, sample), "go test -bench .", "benchmarks.md")
+	md2, charts2 := render(mustParse(t, sample), "go test -bench .")
 	if md2 != md || charts2[0].svg != charts[0].svg {
 		t.Error("the report is not deterministic")
 	}
@@ -224,7 +225,7 @@ func TestRender(t *testing.T) {
 // TestSVGWellFormed decodes every chart with encoding/xml and checks it
 // holds a bar and a label per peer.
 func TestSVGWellFormed(t *testing.T) {
-	_, charts := render(mustParse(t, sample), "", "benchmarks.md")
+	_, charts := render(mustParse(t, sample), "")
 	for _, c := range charts {
 		t.Run(c.file, func(t *testing.T) {
 			dec := xml.NewDecoder(strings.NewReader(c.svg))
