@@ -18,8 +18,9 @@
 // the earliest entry comes due (a min-heap ordered by due time: a wake-up
 // costs O(d log n) for d due entries among n, never a scan), reloads due
 // entries with at most [WithMaxConcurrentRefreshes] reloads at once, spreads
-// reloads that fall due together by a jitter of up to an eighth of the
-// refresh window, and removes expired entries that could not be refreshed.
+// reloads that fall due together by reloading each entry at a random point
+// up to an eighth of the refresh window before it comes due, and removes
+// expired entries that could not be refreshed.
 // With [WithIdleTimeout], entries nobody has read for a while are not
 // reloaded and expire instead.
 //

@@ -131,21 +131,25 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 		}
 	}
 	s.mu.Unlock()
-	f.value, f.err = v, err
-	close(f.done)
-	if f.kind == kindBatched {
-		c.sched.release()
-	}
+	// Counted before the waiters are released, so that a caller sees the
+	// counters of its own load.
 	if f.kind == kindSync {
 		c.counters.loads.Add(1)
 		if err != nil {
 			c.counters.loadErrors.Add(1)
 		}
-		return
+	} else {
+		c.counters.refreshes.Add(1)
+		if err != nil {
+			c.counters.refreshErrors.Add(1)
+		}
 	}
-	c.counters.refreshes.Add(1)
-	if err != nil {
-		c.counters.refreshErrors.Add(1)
+	f.value, f.err = v, err
+	close(f.done)
+	if f.kind == kindBatched {
+		c.sched.release()
+	}
+	if err != nil && f.kind != kindSync {
 		c.report(cfg, err, f.kind == kindBatched)
 	}
 }

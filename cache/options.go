@@ -100,6 +100,7 @@ type config struct {
 	ttl          int64 // nanoseconds
 	refresh      int64
 	refreshAfter int64 // ttl - refresh: an entry older than this is due
+	spread       int64 // the loop reloads an entry up to this long before it is due
 	backoffMin   int64
 	backoffMax   int64
 	handler      func(err error, batched bool)
@@ -136,6 +137,7 @@ func newConfig(ttl, refresh time.Duration, handler func(error, bool), o *options
 		ttl:          int64(ttl),
 		refresh:      int64(refresh),
 		refreshAfter: int64(ttl - refresh),
+		spread:       int64(min(refresh/8, ttl-refresh)),
 		backoffMin:   int64(bmin),
 		backoffMax:   int64(bmax),
 		handler:      handler,

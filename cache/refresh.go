@@ -69,7 +69,7 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 	switch {
 	case age > cfg.ttl:
 		c.removeLocked(s, h, e, true)
-	case cfg.refresh == 0 || age <= cfg.refreshAfter:
+	case cfg.refresh == 0 || age <= cfg.refreshAfter-cfg.spread:
 		c.sched.set(e, c.nextEvent(it, cfg)) // not due (yet): Configure moved it
 	case c.idle > 0 && e.flags.Load()&flagRead == 0 && now-it.readAt > c.idle:
 		e.flags.Or(flagIdle) // a Get in the window still reloads it
@@ -89,14 +89,15 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 }
 
 // nextEvent is when the loop next looks at an entry that was just loaded:
-// when it comes due for refresh, spread by a jitter of up to an eighth of the
-// refresh window so that entries loaded together are not all reloaded
-// together; or when it expires, without refresh-ahead.
+// when it comes due for refresh, or up to cfg.spread earlier, at random, so
+// that entries loaded together are not all reloaded together; or when it
+// expires, without refresh-ahead. The jitter moves the reload earlier, never
+// later: the hit path trusts that no entry comes due before the loop wakes.
 func (c *Cache[K, V]) nextEvent(it *item[V], cfg *config) int64 {
 	if cfg.refresh == 0 {
 		return it.loadedAt + cfg.ttl + 1
 	}
-	return it.loadedAt + cfg.refreshAfter + 1 + jitter(cfg.refresh/8)
+	return it.loadedAt + cfg.refreshAfter + 1 - jitter(cfg.spread)
 }
 
 // retryAt is when the loop retries a background reload that failed n times

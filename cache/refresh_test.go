@@ -102,17 +102,17 @@ func TestBackoff(t *testing.T) {
 			cache.WithBackoff(time.Second, 16*time.Second), cache.WithErrorHandler(h.handle))
 		mustGet(t, c, "a", "a#1")
 		l.fail.Store(true)
-		// Due at 40s (+ up to 7.5s jitter); from then on, retries after
-		// delays of about 1, 2, 4, 8, 16, 16, ... seconds (each jittered down
-		// by up to half) until it expires at 100s.
+		// Reloaded by the loop at 32.5s to 40s (or by a Get at 40s); then
+		// retried after delays of about 1, 2, 4, 8, 16, 16, ... seconds (each
+		// jittered down by up to half) until it expires at 100s.
 		for range 100 {
 			time.Sleep(time.Second)
 			mustGet(t, c, "a", "a#1") // Gets do not retry
 		}
 		calls := l.calls.Load() - 1
-		// At most 60s of retries: a 1..16s series with each delay at least
-		// half its nominal value fits at most 12 attempts in 52.5s; at least
-		// 4 (delays at most 1+2+4+8+16 = 31s from 47.5s).
+		// At most 67.5s of retries: with each delay at least half its
+		// nominal value, at most 13 attempts fit; at least 4 (delays at most
+		// 1+2+4+8+16 = 31s from 40s).
 		if calls < 4 || calls > 13 {
 			t.Fatalf("%d reload attempts, want 4..13", calls)
 		}
