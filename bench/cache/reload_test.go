@@ -40,6 +40,22 @@ func (l *blockingLoader) load(ctx context.Context, key string) (string, error) {
 	return "new", nil
 }
 
+// settledGoroutines waits until goroutines of earlier runs have exited, so
+// that the count compared after the benchmark is not disturbed by them. A
+// goroutine started by a hit would block on the loader and stay counted.
+func settledGoroutines() int {
+	prev := -1
+	for range 100 {
+		n := runtime.NumGoroutine()
+		if n == prev {
+			return n
+		}
+		prev = n
+		time.Sleep(2 * time.Millisecond)
+	}
+	return prev
+}
+
 // reloading is a cache set up with one key whose reload is in flight.
 type reloading struct {
 	name  string
@@ -105,7 +121,7 @@ func BenchmarkHitDuringReload(b *testing.B) {
 			}
 			<-l.entered
 			calls := l.calls.Load()
-			before := runtime.NumGoroutine()
+			before := settledGoroutines()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
