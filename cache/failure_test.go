@@ -394,3 +394,43 @@ func TestCancelledCaller_StartsNoLoad(t *testing.T) {
 		}
 	})
 }
+
+// TestGet_HitAllocatesNothing: a fresh hit, and a hit on an entry whose
+// reload is in flight, allocate nothing and start no goroutine.
+func TestGet_HitAllocatesNothing(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int64
+	// Refresh window = TTL: the entry is due as soon as it is loaded.
+	c := mustNew(t, func(ctx context.Context, k string) (string, error) {
+		if calls.Add(1) > 1 {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+		}
+		return k, nil
+	}, cache.WithTTL(time.Hour), cache.WithRefresh(time.Hour), cache.WithErrorHandler(func(error, bool) {}))
+	defer close(release)
+	fresh := mustNew(t, func(_ context.Context, k string) (string, error) { return k, nil },
+		cache.WithTTL(time.Hour), cache.WithRefresh(time.Minute))
+	mustGet(t, fresh, "k", "k")
+	if n := testing.AllocsPerRun(1000, func() { _, _ = fresh.Get(bg, "k") }); n != 0 {
+		t.Errorf("fresh hit: %v allocations, want 0", n)
+	}
+
+	mustGet(t, c, "k", "k") // loaded
+	mustGet(t, c, "k", "k") // due: starts the reload, which blocks
+	for calls.Load() < 2 {
+		runtime.Gosched()
+	}
+	before := runtime.NumGoroutine()
+	if n := testing.AllocsPerRun(1000, func() { _, _ = c.Get(bg, "k") }); n != 0 {
+		t.Errorf("hit during reload: %v allocations, want 0", n)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("hits during a reload started %d goroutines", after-before)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("loader calls = %d, want 2 (one reload)", n)
+	}
+}
