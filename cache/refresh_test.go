@@ -327,3 +327,26 @@ func TestConfigure_ShorterTTL(t *testing.T) {
 		mustGet(t, c, "a", "a#2")
 	})
 }
+
+// TestLoaderContext_Close: Close cancels a load; context.Cause of the
+// loader's ctx reports it even though the ctx carries the caller's values.
+func TestLoaderContext_Close(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		type key struct{}
+		var cause error
+		c, err := cache.New(func(ctx context.Context, k string) (string, error) {
+			<-ctx.Done()
+			cause = context.Cause(ctx)
+			return "", ctx.Err()
+		}, ttlOpts()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { _, _ = c.Get(context.WithValue(bg, key{}, 1), "a") }()
+		synctest.Wait()
+		_ = c.Close()
+		if !errors.Is(cause, context.Canceled) {
+			t.Fatalf("context.Cause in the loader = %v, want context.Canceled", cause)
+		}
+	})
+}
