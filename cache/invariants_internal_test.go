@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/benbjohnson/clock"
 )
 
 // FuzzSchedule runs random operations on a refresh-ahead cache whose loader
@@ -126,4 +128,47 @@ func checkInvariants(t *testing.T, c *Cache[int, string], op int) {
 	if int(c.size.Load()) != withValue {
 		t.Fatalf("op %d: Len %d, entries with a value %d", op, c.size.Load(), withValue)
 	}
+}
+
+// TestAllFresh: with the default clock, a quiet cache lets hits skip the
+// clock; with an injected clock, and after Close, never.
+func TestAllFresh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, err := New(func(_ context.Context, k int) (int, error) { return k, nil },
+			WithTTL(10*time.Second), WithRefresh(4*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Get(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if !c.allFresh.Load() {
+			t.Fatal("the loop sleeps before anything is due, but allFresh is not set")
+		}
+		c.Set(2, 2) // at 0s: scheduled after the earliest entry, nothing to clear
+		time.Sleep(7 * time.Second)
+		synctest.Wait() // the loop reloaded both and sleeps again
+		if !c.allFresh.Load() {
+			t.Fatal("allFresh not set again after the reloads")
+		}
+		_ = c.Close()
+		if c.allFresh.Load() {
+			t.Fatal("allFresh set after Close")
+		}
+
+		m, err := New(func(_ context.Context, k int) (int, error) { return k, nil },
+			WithClock(clock.New())) // the real clock, but injected
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		if _, err := m.Get(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if m.allFresh.Load() {
+			t.Fatal("allFresh set with an injected clock")
+		}
+	})
 }
