@@ -35,7 +35,8 @@
 //
 // Panics in loaders are returned as [*PanicError]; a loader that calls
 // runtime.Goexit fails its load with an error wrapping [ErrGoexit]. A
-// panicking error handler is recovered and logged.
+// panicking error handler is recovered and logged. A loader may use the
+// cache; one that would wait for its own load gets [ErrReentrant].
 //
 // # Defaults
 //

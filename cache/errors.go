@@ -19,6 +19,11 @@ var (
 	// configuration that breaks a rule; the message names each problem.
 	ErrInvalidConfig = errors.New("cache: invalid configuration")
 
+	// ErrReentrant is returned to a loader that gets, loads or refreshes the
+	// key it is loading (directly, or through the loader of another key):
+	// waiting for its own load would never end.
+	ErrReentrant = errors.New("cache: a loader waits for its own load")
+
 	// ErrGoexit is wrapped by the error of a load whose loader called
 	// runtime.Goexit (for example through t.FailNow) instead of returning.
 	ErrGoexit = internal.ErrGoexit

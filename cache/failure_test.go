@@ -434,3 +434,31 @@ func TestGet_HitAllocatesNothing(t *testing.T) {
 		t.Errorf("loader calls = %d, want 2 (one reload)", n)
 	}
 }
+
+// TestLoader_Reentrant: a loader that waits for its own key, directly or
+// through another key's loader, gets ErrReentrant instead of a deadlock.
+func TestLoader_Reentrant(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var c *cache.Cache[string, string]
+		c = mustNew(t, func(ctx context.Context, k string) (string, error) {
+			switch k {
+			case "self":
+				return c.Get(ctx, "self")
+			case "a":
+				return c.Get(ctx, "b")
+			case "b":
+				return c.Get(ctx, "a")
+			case "load":
+				return "", c.Load(ctx, "load")
+			}
+			return c.Get(ctx, "leaf") // another key: fine
+		}, ttlOpts()...)
+		for _, k := range []string{"self", "a", "load"} {
+			if _, err := c.Get(bg, k); !errors.Is(err, cache.ErrReentrant) {
+				t.Fatalf("Get(%s) = %v, want ErrReentrant", k, err)
+			}
+		}
+		c.RegisterLoader("leaf", func(context.Context, string) (string, error) { return "leaf", nil })
+		mustGet(t, c, "root", "leaf")
+	})
+}

@@ -29,19 +29,43 @@ type flight[V any] struct {
 
 // loadContext is the context a loader runs under: the cache's context for
 // cancellation and deadline (Close cancels it), the starting caller's
-// context for values.
+// context for values. It also marks the flight it runs, so that a loader
+// that would wait for its own load (directly or through other loads) gets
+// ErrReentrant instead of a deadlock.
 type loadContext struct {
 	context.Context
 	values context.Context
+	flight any // the *flight[V] this context runs
 }
 
+// loadingKey finds the innermost loadContext among a context's values.
+type loadingKey struct{}
+
 func (l *loadContext) Value(key any) any {
+	if key == (loadingKey{}) {
+		return l
+	}
 	// The cache's own context holds no values of its own, only the key by
 	// which context.Cause finds its cancellation; that must win.
 	if v := l.Context.Value(key); v != nil {
 		return v
 	}
 	return l.values.Value(key)
+}
+
+// runsIn reports whether ctx belongs to the load f or to a load started from
+// it: waiting for f would then wait for itself.
+func runsIn(ctx context.Context, f any) bool {
+	for {
+		l, _ := ctx.Value(loadingKey{}).(*loadContext)
+		if l == nil {
+			return false
+		}
+		if l.flight == f {
+			return true
+		}
+		ctx = l.values
+	}
 }
 
 // startLocked joins the flight of e or starts one for key; s.mu must be held.
@@ -66,10 +90,10 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 	f := &flight[V]{done: make(chan struct{}), kind: k}
 	s.setFlight(e, f)
 	e.flags.Or(flagLoading)
-	lctx := c.ctx // the refresh loop's reloads: no caller
-	if ctx != c.ctx {
-		lctx = &loadContext{Context: c.ctx, values: ctx}
+	if ctx == c.ctx { // the refresh loop's reloads: no caller
+		ctx = context.Background()
 	}
+	lctx := &loadContext{Context: c.ctx, values: ctx, flight: f}
 	c.wg.Add(1)
 	go c.run(lctx, s, h, e, f, loader)
 	return f, nil
@@ -181,6 +205,9 @@ func (c *Cache[K, V]) log() *slog.Logger {
 // wait waits for f, ctx or Close.
 func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 	var zero V
+	if runsIn(ctx, f) {
+		return zero, ErrReentrant
+	}
 	select {
 	case <-f.done:
 	case <-ctx.Done():
