@@ -198,7 +198,8 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 }
 
 // GetWith registers loader as key's loader (see RegisterLoader), then gets
-// key as Get does.
+// key as Get does. Registering the same function value again costs a read
+// lock only; a new closure on every call costs a write lock every time.
 func (c *Cache[K, V]) GetWith(ctx context.Context, key K, loader Loader[K, V]) (V, error) {
 	c.RegisterLoader(key, loader)
 	return c.Get(ctx, key)

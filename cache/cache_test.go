@@ -261,3 +261,30 @@ func TestStats(t *testing.T) {
 		}
 	})
 }
+
+func TestGetWith_SameLoaderAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := mustNew[string](t, nil, ttlOpts()...)
+		first := func(context.Context, string) (string, error) { return "first", nil }
+		second := func(context.Context, string) (string, error) { return "second", nil }
+		for range 3 {
+			if v, err := c.GetWith(bg, "k", first); err != nil || v != "first" {
+				t.Fatalf("GetWith = %q, %v", v, err)
+			}
+		}
+		c.Invalidate("k")
+		if v, _ := c.GetWith(bg, "k", second); v != "second" {
+			t.Fatalf("a different loader was not registered: %q", v)
+		}
+		// Two closures of one function literal are different loaders.
+		mk := func(s string) cache.Loader[string, string] {
+			return func(context.Context, string) (string, error) { return s, nil }
+		}
+		c.Invalidate("k")
+		_, _ = c.GetWith(bg, "k", mk("x"))
+		c.Invalidate("k")
+		if v, _ := c.GetWith(bg, "k", mk("y")); v != "y" {
+			t.Fatalf("closure with other captures not registered: %q", v)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"unsafe"
 
 	"github.com/asyncutils-go/asyncutils/internal"
 )
@@ -291,6 +292,14 @@ func (c *Cache[K, V]) Refresh(ctx context.Context, key K) error {
 // from the next load of key on. A nil loader removes the per-key loader.
 // Registrations are kept until removed, also when key is invalidated.
 func (c *Cache[K, V]) RegisterLoader(key K, loader Loader[K, V]) {
+	if loader != nil {
+		c.loadersMu.RLock()
+		same := sameFunc(c.loaders[key], loader)
+		c.loadersMu.RUnlock()
+		if same {
+			return // GetWith with the loader it registered before: no write
+		}
+	}
 	c.loadersMu.Lock()
 	defer c.loadersMu.Unlock()
 	if loader == nil {
@@ -298,6 +307,13 @@ func (c *Cache[K, V]) RegisterLoader(key K, loader Loader[K, V]) {
 		return
 	}
 	c.loaders[key] = loader
+}
+
+// sameFunc reports whether a and b are the same function value (the same
+// function, or the same closure object): a func value is a pointer to its
+// closure, and comparing those pointers is what == would do if Go allowed it.
+func sameFunc[F ~func(context.Context, K) (V, error), K comparable, V any](a, b F) bool {
+	return a != nil && *(*unsafe.Pointer)(unsafe.Pointer(&a)) == *(*unsafe.Pointer)(unsafe.Pointer(&b))
 }
 
 // Loader returns the loader of key: its per-key loader, else the default
