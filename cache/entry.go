@@ -3,8 +3,8 @@ package cache
 import "sync/atomic"
 
 // item is one loaded value, when it was loaded and when the entry was last
-// known to be read (only kept with WithIdleTimeout), in nanoseconds since the
-// cache's epoch. It is immutable once published, so that a reader that loads
+// known to be read (consulted only with WithIdleTimeout), in nanoseconds
+// since the cache's epoch. It is immutable once published, so that a reader that loads
 // the pointer sees a consistent value without a lock.
 type item[V any] struct {
 	value    V
@@ -18,7 +18,7 @@ const (
 	flagBackoff                    // the last background reload failed; the loop retries it
 	flagRemoved                    // the entry left its table; it never comes back
 	flagIdle                       // the loop found it idle and lets it expire
-	flagRead                       // read since the loop last looked (only with WithIdleTimeout)
+	flagRead                       // read since its value was stored (only with WithIdleTimeout)
 
 	// slowFlags send a hit to the precise path, which reads the clock.
 	slowFlags = flagLoading | flagBackoff | flagRemoved | flagIdle
