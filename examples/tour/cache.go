@@ -107,7 +107,7 @@ func tourCache(ctx context.Context, w io.Writer, cfg config) error {
 		return err
 	}
 	if _, err := c.Get(ctx, keys[0]); !errors.Is(err, cache.ErrClosed) {
-		return fmt.Errorf("Get after Close = %w, want ErrClosed", err)
+		return fmt.Errorf("a get after Close returned %w, want ErrClosed", err)
 	}
 	fmt.Fprintln(w, "closed: refresh loop stopped, loads cancelled, Get returns", cache.ErrClosed)
 	switch {
