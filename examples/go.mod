@@ -11,6 +11,11 @@ require (
 	go.uber.org/goleak v1.3.0
 )
 
+require (
+	github.com/asyncutils-go/asyncutils/internal v0.1.0 // indirect
+	github.com/benbjohnson/clock v1.3.5 // indirect
+)
+
 replace (
 	github.com/asyncutils-go/asyncutils/accumulate => ../accumulate
 	github.com/asyncutils-go/asyncutils/cache => ../cache

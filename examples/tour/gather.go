@@ -46,7 +46,7 @@ func tourGather(ctx context.Context, w io.Writer, cfg config) error {
 	}
 	fmt.Fprintf(w, "order kept: out[0] = %q ... out[%d] = %q\n", values[0], len(values)-1, values[len(values)-1])
 
-	// First error: one item always fails; the tasks still running are
+	// First error: one item fails at once; the tasks still running are
 	// cancelled and no task after them starts.
 	bad := len(names) / 4
 	u.failAlways(names[bad], true)

@@ -16,7 +16,9 @@ import (
 
 // upstream is the slow, sometimes failing service the tour's sections talk
 // to: GET /item/<name> answers "value of <name> #<n>" after a delay, where n
-// counts the calls for that item, and fails with 503 at the given rate.
+// counts the calls for that item, and fails with 503 at the given rate. An
+// item marked with failAlways fails at once, without the delay, as a service
+// that knows it is down does.
 type upstream struct {
 	srv      *httptest.Server
 	client   *http.Client
@@ -61,6 +63,14 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	u.calls.Add(1)
 	name := strings.TrimPrefix(r.URL.Path, "/item/")
+	u.mu.Lock()
+	down := u.failing[name]
+	u.mu.Unlock()
+	if down {
+		u.failures.Add(1)
+		http.Error(w, "upstream: down for this item", http.StatusServiceUnavailable)
+		return
+	}
 	select {
 	case <-time.After(u.delay):
 	case <-r.Context().Done():
@@ -69,7 +79,7 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	u.mu.Lock()
 	u.perItem[name]++
 	count := u.perItem[name]
-	fail := u.failing[name] || rand.Float64() < u.failRate
+	fail := rand.Float64() < u.failRate
 	u.mu.Unlock()
 	if fail {
 		u.failures.Add(1)
