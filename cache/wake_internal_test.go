@@ -30,6 +30,41 @@ func BenchmarkRefreshWake(b *testing.B) {
 				benchWake(b, n, due)
 			})
 		}
+		// For scale: what one wake-up of a loop that scans would cost, a
+		// pass over every entry reading its age, with nothing to do.
+		b.Run(fmt.Sprintf("size=%d/scan", n), func(b *testing.B) {
+			benchScan(b, n)
+		})
+	}
+}
+
+func benchScan(b *testing.B, n int) {
+	c, err := New[int, int](nil, WithTTL(time.Hour), WithRefresh(30*time.Minute), WithClock(clock.NewMock()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	for i := range n {
+		c.Set(i, i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		now := c.now()
+		due := 0
+		for i := range c.shards {
+			s := &c.shards[i]
+			s.mu.Lock()
+			s.each(func(e *entry[int, int]) {
+				if it := e.item.Load(); it != nil && now-it.loadedAt > c.cfg.Load().refreshAfter {
+					due++
+				}
+			})
+			s.mu.Unlock()
+		}
+		if due != 0 {
+			b.Fatal("nothing is due")
+		}
 	}
 }
 
