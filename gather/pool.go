@@ -84,15 +84,26 @@ func (p *pool[T]) start(parent context.Context, workers int) {
 // under one internal.Guard rather than one per task, which keeps the
 // per-task cost to a few instructions: a panic in task cur ends the guarded
 // loop, is recorded for cur, and the loop is entered again.
+//
+// A task that calls runtime.Goexit kills the worker. That is detected here,
+// by the loop not having returned, rather than by Guard's Goexit callback:
+// a deferred call that panics during the Goexit is recovered by Guard, and
+// the Goexit then resumes without Guard ever reporting it.
 func (p *pool[T]) work() {
-	defer p.wg.Done()
-	cur := -1
+	cur, returned := -1, false
+	defer func() {
+		if !returned {
+			p.goexit(cur)
+		}
+		p.wg.Done() // after goexit, whose replacement worker keeps wg above zero
+	}()
 	for {
 		err := internal.Guard(func() error {
 			p.loop(&cur)
 			return nil
-		}, func(err error) { p.goexit(cur, err) })
+		}, nil)
 		if err == nil {
+			returned = true
 			return
 		}
 		var zero T
@@ -146,13 +157,13 @@ func (p *pool[T]) loop(cur *int) {
 // goexit records that task i called runtime.Goexit, which is killing this
 // worker goroutine. When the remaining tasks must still run, a replacement
 // worker takes its place, so the worker count never grows.
-func (p *pool[T]) goexit(i int, err error) {
+func (p *pool[T]) goexit(i int) {
 	var zero T
 	if p.mode == firstError {
-		p.put(i, zero, err) // fail wraps it with the index
+		p.put(i, zero, ErrGoexit) // fail wraps it with the index
 		return
 	}
-	p.put(i, zero, &TaskError{Index: i, Err: err})
+	p.put(i, zero, &TaskError{Index: i, Err: ErrGoexit})
 	p.wg.Add(1)
 	go p.work()
 }

@@ -149,8 +149,20 @@ func (f *feeder[In, Out]) acquire() bool {
 
 // worker runs the item it was started with, then the ones it receives,
 // until the feeder closes work.
+//
+// A runtime.Goexit in a task kills the worker: it is recorded as the
+// failure while the goroutine unwinds, which cancels everything, so no
+// replacement is needed. It is detected by the loop not having ended rather
+// than by Guard's Goexit callback, which a deferred call that panics during
+// the Goexit would bypass.
 func (f *feeder[In, Out]) worker(it item[In]) {
-	defer f.wg.Done()
+	returned := false
+	defer func() {
+		if !returned {
+			f.fail(it.i, ErrGoexit)
+		}
+		f.wg.Done()
+	}()
 	for ok := true; ok; it, ok = <-f.work {
 		if f.ctx.Err() != nil {
 			f.skipped.Store(true)
@@ -161,18 +173,17 @@ func (f *feeder[In, Out]) worker(it item[In]) {
 			<-f.slots
 		}
 	}
+	returned = true
 }
 
-// runOne runs one input under internal.Guard. A runtime.Goexit kills this
-// worker; it is recorded as the failure while the goroutine unwinds, which
-// cancels everything, so no replacement is needed.
+// runOne runs one input under internal.Guard and records its outcome.
 func (f *feeder[In, Out]) runOne(it item[In]) {
 	var v Out
 	err := internal.Guard(func() error {
 		var err error
 		v, err = f.do(f.ctx, it.v)
 		return err
-	}, func(err error) { f.fail(it.i, err) })
+	}, nil)
 	if err != nil {
 		f.fail(it.i, err)
 		return
