@@ -15,6 +15,7 @@ func TestTransition_NoAllocs(t *testing.T) {
 	m := toggle()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var odd context.Context = sliceCtx{ctx, []string{"x"}}
 	to := [2]string{"b", "a"}
 	i := 0
 	tests := []struct {
@@ -33,6 +34,12 @@ func TestTransition_NoAllocs(t *testing.T) {
 			}
 		}},
 		{"Can", func() { _, _ = m.Can(ctx, to[i&1]) }},
+		{"ctx of a type that is not comparable", func() {
+			if ok, err := m.Transition(odd, to[i&1]); !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+			i++
+		}},
 		{"State", func() { _ = m.State() }},
 	}
 	for _, tt := range tests {
