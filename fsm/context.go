@@ -58,9 +58,12 @@ func sameContext(a, b context.Context) bool {
 // ctx, but without the marks that make [Machine.Transition] return
 // [ErrReentrant]. Give it to a goroutine that a condition or a handler
 // starts and that drives the machine: with the handler's ctx itself, such a
-// goroutine cannot be told apart from a nested call, and gets ErrReentrant
-// whenever it calls while a transition made with the same ctx holds the
-// machine. With Detach(ctx) it waits for the machine like any caller.
+// goroutine cannot be told apart from a nested call whenever it calls while
+// a transition made with the same caller ctx holds the machine (the one that
+// started it, or a later one: the marked context is reused per caller ctx).
+// Then its Transition returns ErrReentrant, and its [Machine.Can] does not
+// wait and evaluates conditions while that transition runs. With
+// Detach(ctx) it waits for the machine like any caller.
 // Never use a detached context for a call the handler itself waits for:
 // that call would wait for the transition that waits for it.
 func Detach(ctx context.Context) context.Context {

@@ -70,10 +70,12 @@ func (m *Machine[S]) release() {
 }
 
 // holding returns the marked context when ctx is (or derives from) the
-// context of the transition that holds m right now: a call with it comes
-// from inside that transition, whose goroutine is waiting for the call. It
-// returns nil otherwise, including for a marked context kept past the
-// transition that made it.
+// marked context of the transition that holds m right now: a call with it
+// is taken to come from inside that transition, whose goroutine is waiting
+// for the call. It returns nil otherwise. A marked context kept past the
+// transition that made it matches again while a later transition with the
+// same caller ctx holds m, since acquire reuses it: that is the price of
+// allocation-free transitions, and why Detach exists.
 func (m *Machine[S]) holding(ctx context.Context) *heldCtx {
 	h, _ := ctx.Value(&m.key).(*heldCtx)
 	if h == nil || m.running.Load() != h {
