@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,10 +19,13 @@ const (
 	returnError
 	panicValue
 	callGoexit
+	panicDuringGoexit // a deferred call panics while the task calls Goexit
 )
 
 func decode(b byte) outcome {
 	switch b % 8 {
+	case 4:
+		return panicDuringGoexit
 	case 5:
 		return returnError
 	case 6:
@@ -47,6 +51,9 @@ func fuzzTasks(data []byte, n int8) ([]gather.Task[int], int) {
 				panic(i)
 			case callGoexit:
 				runtimeGoexit()
+			case panicDuringGoexit:
+				defer func() { panic(i) }()
+				runtimeGoexit()
 			}
 			return int(b), nil
 		}
@@ -68,7 +75,7 @@ func modelCheck(i int, b byte, err error) error {
 		if !errors.As(err, &pe) || pe.Value != i {
 			return fmt.Errorf("task %d: err = %w, want a panic with %d", i, err, i)
 		}
-	case callGoexit:
+	case callGoexit, panicDuringGoexit:
 		if !errors.Is(err, gather.ErrGoexit) || !errors.As(err, &te) || te.Index != i {
 			return fmt.Errorf("task %d: err = %w, want a Goexit naming %d", i, err, i)
 		}
@@ -90,6 +97,7 @@ var fuzzSeeds = []struct {
 	{[]byte{0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0}, 3},
 	{[]byte{7, 0, 7, 0, 7, 0, 7}, 2},
 	{[]byte{1, 2, 3, 5, 6, 7, 1, 2, 3, 5, 6, 7}, -1},
+	{[]byte{4, 0, 4, 0, 4}, 1},
 	{[]byte("a longer input with several kinds of outcome in it"), 0},
 	{make([]byte, 150), 8},
 }
@@ -179,6 +187,36 @@ func FuzzStream(f *testing.F) {
 			if !s {
 				t.Fatalf("index %d never yielded", i)
 			}
+		}
+	})
+}
+
+// FuzzAllSeq checks AllSeq, whose engine is not All's, against the model of
+// FuzzAll: the values in input order, or the failure of a failing task.
+func FuzzAllSeq(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s.data, s.n)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, n int8) {
+		tasks, limit := fuzzTasks(data, n)
+		out, err := gather.AllSeq(context.Background(), limit, slices.Values(tasks))
+		if !slices.ContainsFunc(data[:len(tasks)], func(b byte) bool { return decode(b) != returnValue }) {
+			if err != nil || len(out) != len(tasks) || out == nil {
+				t.Fatalf("AllSeq = %d values, %v; want %d values", len(out), err, len(tasks))
+			}
+			for i, v := range out {
+				if v != int(data[i]) {
+					t.Fatalf("out[%d] = %d, want %d", i, v, data[i])
+				}
+			}
+			return
+		}
+		var te *gather.TaskError
+		if out != nil || !errors.As(err, &te) || decode(data[te.Index]) == returnValue {
+			t.Fatalf("AllSeq = %v, %v; want nil and the failure of a failing task", out, err)
+		}
+		if e := modelCheck(te.Index, data[te.Index], err); e != nil {
+			t.Fatal(e)
 		}
 	})
 }
