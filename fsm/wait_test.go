@@ -126,7 +126,7 @@ func TestTransition_CancelWhileWaiting_ConcurrentSafe(t *testing.T) {
 				switch {
 				case ok && err == nil:
 					permitted.Add(1)
-				case !ok && (err == nil || err == context.Canceled):
+				case !ok && (err == nil || errors.Is(err, context.Canceled)):
 				default:
 					t.Errorf("Transition = %v, %v", ok, err)
 				}
