@@ -224,6 +224,27 @@ func TestTransition_Rules(t *testing.T) {
 			to: "b", wantOK: true, wantErr: errBoom, wantPanic: true, wantMsg: `fsm: observer of "a" -> "b": panic: boom`, wantState: "b",
 			wantCalls: []string{"observer a->b state=b"},
 		},
+		{
+			name: "observers after a panicking one still run; the first panic is returned",
+			setup: func(m *fsm.Machine[string], r *recorder) {
+				m.Add("a", "b", nil)
+				m.OnTransition(func(string, string) { panic(errBoom) })
+				m.OnTransition(func(from, to string) { r.log("observer 3", from, to) })
+				m.OnTransition(func(string, string) { panic("second") })
+			},
+			to: "b", wantOK: true, wantErr: errBoom, wantPanic: true, wantMsg: `fsm: observer of "a" -> "b": panic: boom`, wantState: "b",
+			wantCalls: []string{"observer a->b state=b", "observer 3 a->b state=b"},
+		},
+		{
+			name: "observers run after a failing enter handler; its error wins",
+			setup: func(m *fsm.Machine[string], r *recorder) {
+				m.Add("a", "b", nil)
+				m.OnEnter("b", r.handler("e1", fail))
+				m.OnTransition(func(string, string) { panic("observer") })
+			},
+			to: "b", wantOK: true, wantErr: errBoom, wantMsg: `fsm: enter handler of "b": boom`, wantState: "b",
+			wantCalls: []string{"e1 a->b state=b", "observer a->b state=b"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
