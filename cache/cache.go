@@ -88,7 +88,7 @@ func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cach
 	for i := range c.shards {
 		c.shards[i].init()
 	}
-	c.sched.init(o.maxRefreshes, &c.allFresh, o.clock == nil)
+	c.sched.init(o.maxRefreshes, &c.allFresh, &c.cfg, o.clock == nil)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.wg.Add(1)
 	go c.loop()
@@ -228,7 +228,7 @@ func (c *Cache[K, V]) Set(key K, value V) {
 		c.size.Add(1)
 	}
 	e.flags.And(^(reloadedFlags | flagRead))
-	c.sched.set(e, c.nextEvent(it, cfg))
+	c.sched.set(e, c.nextEvent(it, cfg), cfg)
 	s.mu.Unlock()
 }
 

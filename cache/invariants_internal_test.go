@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -171,4 +174,49 @@ func TestAllFresh(t *testing.T) {
 			t.Fatal("allFresh set with an injected clock")
 		}
 	})
+}
+
+// TestConfigure_DuringWrites_ConcurrentSafe: a Configure with a shorter TTL
+// while Sets run must leave no entry scheduled later than the new values
+// make it due, or the loop would sleep past it while hits trust allFresh.
+// A Set that read the old configuration before Configure and scheduled its
+// entry after it is the race.
+func TestConfigure_DuringWrites_ConcurrentSafe(t *testing.T) {
+	for range 50 {
+		c, err := New(func(_ context.Context, k int) (int, error) { return k, nil },
+			WithTTL(time.Hour), WithRefresh(10*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var stop atomic.Bool
+		for range 2 {
+			wg.Go(func() {
+				for i := 0; !stop.Load(); i++ {
+					c.Set(i%64, i)
+				}
+			})
+		}
+		for c.Len() < 64 {
+			runtime.Gosched()
+		}
+		if err := c.Configure(2*time.Minute, time.Minute, nil); err != nil {
+			t.Fatal(err)
+		}
+		stop.Store(true)
+		wg.Wait()
+		cfg := c.cfg.Load()
+		c.sched.mu.Lock()
+		for _, e := range c.sched.heap {
+			if it := e.item.Load(); it != nil && e.at > it.loadedAt+cfg.refreshAfter+1 {
+				t.Errorf("key %d scheduled %v after it is due under the new configuration",
+					e.key, time.Duration(e.at-it.loadedAt-cfg.refreshAfter-1))
+			}
+		}
+		c.sched.mu.Unlock()
+		_ = c.Close()
+		if t.Failed() {
+			return
+		}
+	}
 }

@@ -139,20 +139,20 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 				c.counters.expirations.Add(1)
 			}
 			e.flags.And(^(reloadedFlags | flagRead))
-			c.sched.set(e, c.nextEvent(it, cfg))
+			c.sched.set(e, c.nextEvent(it, cfg), cfg)
 		case old == nil || expired:
 			// Nothing valid to keep: a failed load caches nothing.
 			c.removeLocked(s, h, e, expired)
 		case f.kind == kindSync:
 			// Load of a present key failed: keep the value and its schedule.
 			e.flags.And(^flagLoading)
-			c.sched.set(e, c.nextEvent(old, cfg))
+			c.sched.set(e, c.nextEvent(old, cfg), cfg)
 		default:
 			n := e.failures() + 1
 			e.setFailures(n)
 			e.flags.Or(flagBackoff)
 			e.flags.And(^flagLoading)
-			c.sched.set(e, c.retryAt(old, now, n, cfg))
+			c.sched.set(e, c.retryAt(old, now, n, cfg), cfg)
 		}
 	}
 	s.mu.Unlock()

@@ -70,10 +70,10 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 	case age > cfg.ttl:
 		c.removeLocked(s, h, e, true)
 	case cfg.refresh == 0 || age <= cfg.refreshAfter-cfg.spread:
-		c.sched.set(e, c.nextEvent(it, cfg)) // not due (yet): Configure moved it
+		c.sched.set(e, c.nextEvent(it, cfg), cfg) // not due (yet): Configure moved it
 	case c.idle > 0 && e.flags.Load()&flagRead == 0 && now-it.readAt > c.idle:
 		e.flags.Or(flagIdle) // a Get in the window still reloads it
-		c.sched.set(e, it.loadedAt+cfg.ttl+1)
+		c.sched.set(e, it.loadedAt+cfg.ttl+1, cfg)
 	default:
 		if !c.sched.acquire() {
 			return false
@@ -82,7 +82,7 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 		if _, err := c.startLocked(c.ctx, s, h, e.key, e, kindBatched); err != nil {
 			// Closed, or the key lost its loader: keep the value until it expires.
 			c.sched.release()
-			c.sched.set(e, it.loadedAt+cfg.ttl+1)
+			c.sched.set(e, it.loadedAt+cfg.ttl+1, cfg)
 		}
 	}
 	return true

@@ -29,13 +29,17 @@ type scheduler[K comparable, V any] struct {
 	allFresh *atomic.Bool
 	fast     bool // the cache uses the default clock; else allFresh stays false
 	stopped  bool
+
+	// cfg is the cache's configuration, swapped by Configure under mu.
+	cfg *atomic.Pointer[config]
 }
 
-func (q *scheduler[K, V]) init(limit int, allFresh *atomic.Bool, fast bool) {
+func (q *scheduler[K, V]) init(limit int, allFresh *atomic.Bool, cfg *atomic.Pointer[config], fast bool) {
 	q.wake = make(chan struct{}, 1)
 	q.limit = limit
 	q.armed = math.MaxInt64
 	q.allFresh = allFresh
+	q.cfg = cfg
 	q.fast = fast
 }
 
@@ -54,9 +58,20 @@ func (q *scheduler[K, V]) signal() {
 	}
 }
 
-// set schedules e at time at, moving it when it is already scheduled.
-func (q *scheduler[K, V]) set(e *entry[K, V], at int64) {
+// set schedules e at time at, computed with the configuration cfg, moving it
+// when it is already scheduled. When Configure swapped the configuration
+// since cfg was read, it has recomputed the heap without e's new time: at is
+// then brought no later than the new values make e due or expired.
+func (q *scheduler[K, V]) set(e *entry[K, V], at int64, cfg *config) {
 	q.mu.Lock()
+	if cur := q.cfg.Load(); cur != cfg {
+		if it := e.item.Load(); it != nil {
+			at = min(at, it.loadedAt+cur.ttl+1)
+			if cur.refresh > 0 {
+				at = min(at, it.loadedAt+cur.refreshAfter+1)
+			}
+		}
+	}
 	if e.heapIdx >= 0 {
 		old := e.at
 		e.at = at

@@ -92,7 +92,7 @@ func benchWake(b *testing.B, n, due int) {
 			e := entries[next%n]
 			next++
 			e.flags.And(^flagIdle)
-			c.sched.set(e, at)
+			c.sched.set(e, at, c.cfg.Load())
 		}
 		b.StartTimer()
 		c.wakeOnce(at)
