@@ -56,13 +56,14 @@
 // retry or expiry time); while it sleeps before that time, every entry that
 // is not loading, backing off or idle is fresh, and the loop says so with one
 // flag that hits read. The flag is cleared under the scheduler's lock before
-// anything can come due earlier (a new entry, Configure, Close) and when the
-// loop wakes. The price is the loop's wake-up latency: an entry may be served
-// as fresh for as long after its due or expiry time as the loop takes to be
-// scheduled, normally microseconds, more on an overloaded machine; inside a
-// synctest bubble the loop runs at the exact instant. With an injected clock
-// (clock.Mock, or any WithClock), every hit reads the clock and compares
-// precisely, so that stepping a mock is reflected at once.
+// anything can come due earlier (a new entry, Configure, Close), and by the
+// loop itself 1ms before the earliest time, after which hits read the clock.
+// A hit is therefore wrong only when the loop is scheduled more than 1ms
+// late (an overloaded machine): then an entry may be served as fresh past its
+// due or expiry time for as long as the loop is late beyond that. Inside a
+// synctest bubble it is never wrong. With an injected clock (clock.Mock, or
+// any WithClock), every hit reads the clock and compares precisely, so that
+// stepping a mock is reflected at once.
 //
 // # Idle entries
 //

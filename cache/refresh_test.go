@@ -91,6 +91,28 @@ func TestExpiry(t *testing.T) {
 	})
 }
 
+// TestExpiry_FirstExpiredInstant: a Get at the first instant past the TTL
+// loads, also with the default clock, whose hits trust the sleeping loop
+// instead of reading the clock. The loop's timer and the test's sleep fire at
+// the same instant and synctest runs the two goroutines in either order, so
+// the loop must have stopped vouching for the entry before that instant; each
+// round is a new bubble, to try both orders.
+func TestExpiry_FirstExpiredInstant(t *testing.T) {
+	for round := range 20 {
+		synctest.Test(t, func(t *testing.T) {
+			l := newCounting()
+			c := mustNew(t, l.load, cache.WithTTL(10*time.Second), cache.WithRefresh(0))
+			mustGet(t, c, "a", "a#1")
+			synctest.Wait() // the loop sleeps, vouching for "a"
+			time.Sleep(10*time.Second + 1)
+			if v, err := c.Get(bg, "a"); err != nil || v != "a#2" {
+				t.Fatalf("round %d: Get after the TTL = %q, %v; want a#2 from a new load (stats %+v)",
+					round, v, err, c.Stats())
+			}
+		})
+	}
+}
+
 // TestBackoff: a failing background reload keeps the value, is retried with
 // growing delays (not on every Get), and after TTL the next Get loads
 // synchronously and returns the loader's error.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // scheduler orders the entries by the time the refresh loop must next look at
@@ -158,10 +159,18 @@ func (q *scheduler[K, V]) requeue(rest []*entry[K, V]) {
 	q.mu.Unlock()
 }
 
+// freshGuard is how long before the armed time the loop wakes to clear
+// allFresh, when it set it: a hit trusts allFresh only until then, so that a
+// loop that wakes late by less than freshGuard is never late for a hit, and
+// in a testing/synctest bubble the flag is down before the instant anything
+// comes due (goroutines woken at one instant run in any order).
+const freshGuard = int64(time.Millisecond)
+
 // arm returns the time the loop must wake next: the earliest scheduled entry,
 // or now when entries are pending and a slot is free, or MaxInt64. When that
-// time is still ahead and nothing is pending, every entry is fresh until
-// then, and arm sets allFresh.
+// time is more than freshGuard ahead and nothing is pending, every entry is
+// fresh until then: arm sets allFresh and returns freshGuard earlier, so that
+// the loop wakes to clear it before anything comes due.
 func (q *scheduler[K, V]) arm(now int64) int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -175,8 +184,11 @@ func (q *scheduler[K, V]) arm(now int64) int64 {
 		}
 		return q.armed
 	}
-	if q.fast && !q.stopped && q.armed > now {
+	if q.fast && !q.stopped && q.armed-now > freshGuard {
 		q.allFresh.Store(true)
+		if q.armed != math.MaxInt64 {
+			return q.armed - freshGuard
+		}
 	}
 	return q.armed
 }
