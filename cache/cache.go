@@ -297,6 +297,9 @@ func (c *Cache[K, V]) Clear() {
 // stopped. Waiters of a cancelled load get ErrClosed. After Close, Get,
 // GetWith, Load and Refresh return ErrClosed; the other methods keep working
 // on what is stored. Close always returns nil.
+//
+// Close waits for the loaders and error handlers that run: called from one of
+// them, it waits for itself and never returns; call it on a new goroutine.
 func (c *Cache[K, V]) Close() error {
 	c.closeOnce.Do(func() {
 		c.life.Lock()

@@ -35,8 +35,15 @@
 //
 // Panics in loaders are returned as [*PanicError]; a loader that calls
 // runtime.Goexit fails its load with an error wrapping [ErrGoexit]. A
-// panicking error handler is recovered and logged. A loader may use the
-// cache; one that would wait for its own load gets [ErrReentrant].
+// panicking error handler is recovered and logged.
+//
+// No callback runs under a lock of the cache: loaders run on a goroutine of
+// the cache, the error handler and the logger on the reload's goroutine after
+// its waiters were released, the body of a range over [Cache.All] on the
+// caller's goroutine. Each may call any method of the cache but Close, which
+// waits for the cache's goroutines and so, called from a loader or handler,
+// for itself (start it on a new goroutine instead). A loader that would wait
+// for its own load gets [ErrReentrant].
 //
 // # Defaults
 //
