@@ -132,6 +132,10 @@ func (m *Machine[S]) transition(ctx *heldCtx, to S) (bool, error) {
 	if e == nil {
 		return false, nil
 	}
+	// The handlers and observers are those registered when the transition
+	// started, like the edge: one registered by a condition or a handler
+	// counts from the next transition on.
+	enter, obs := e.to.hooks.Load().enter, m.observers.Load()
 	if ok, err := m.allows(ctx, e, from.name, to); !ok || err != nil {
 		return false, err
 	}
@@ -145,13 +149,13 @@ func (m *Machine[S]) transition(ctx *heldCtx, to S) (bool, error) {
 		m.history.add(from.name, to)
 	}
 	var err error
-	for _, h := range e.to.hooks.Load().enter {
+	for _, h := range enter {
 		if err = run(ctx, h, from.name, to); err != nil {
 			err = fmt.Errorf("fsm: enter handler of %q: %w", string(to), err)
 			break
 		}
 	}
-	if obs := m.observers.Load(); obs != nil {
+	if obs != nil {
 		if oerr := observe(*obs, from.name, to); err == nil {
 			err = oerr
 		}

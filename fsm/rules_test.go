@@ -359,3 +359,75 @@ func TestMisuse_Panics(t *testing.T) {
 		})
 	}
 }
+
+// TestRegistration_FromInside: a condition or a handler may register
+// handlers and observers; what it registers counts from the next
+// transition on, never for the transition that is running.
+func TestRegistration_FromInside(t *testing.T) {
+	tests := []struct {
+		place    string // where the registration happens, during a -> b
+		register func(m *fsm.Machine[string], r *recorder)
+	}{
+		{"condition", func(m *fsm.Machine[string], r *recorder) {
+			m.OnExit("a", r.handler("late exit", allow))
+			m.OnEnter("b", r.handler("late enter", allow))
+		}},
+		{"exit handler", func(m *fsm.Machine[string], r *recorder) {
+			m.OnExit("a", r.handler("late exit", allow))
+			m.OnEnter("b", r.handler("late enter", allow))
+			m.OnTransition(func(from, to string) { r.log("late observer", from, to) })
+		}},
+		{"enter handler", func(m *fsm.Machine[string], r *recorder) {
+			m.OnEnter("b", r.handler("late enter", allow))
+			m.OnTransition(func(from, to string) { r.log("late observer", from, to) })
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.place, func(t *testing.T) {
+			m := fsm.New("a")
+			r := &recorder{m: m}
+			registered := false
+			once := func() {
+				if !registered {
+					registered = true
+					tt.register(m, r)
+				}
+			}
+			m.Add("a", "b", func(context.Context, string, string) (bool, error) {
+				if tt.place == "condition" {
+					once()
+				}
+				return false, nil
+			})
+			m.Add("a", "b", nil)
+			m.Add("b", "a", nil)
+			m.OnExit("a", func(context.Context, string, string) error {
+				if tt.place == "exit handler" {
+					once()
+				}
+				return nil
+			})
+			m.OnEnter("b", func(context.Context, string, string) error {
+				if tt.place == "enter handler" {
+					once()
+				}
+				return nil
+			})
+			ctx := context.Background()
+			if ok, err := m.Transition(ctx, "b"); !ok || err != nil || !registered {
+				t.Fatalf("first a -> b = %v, %v (registered: %v)", ok, err, registered)
+			}
+			if len(r.calls) != 0 {
+				t.Errorf("the transition that registered them ran %q", r.calls)
+			}
+			for _, to := range []string{"a", "b"} {
+				if ok, err := m.Transition(ctx, to); !ok || err != nil {
+					t.Fatalf("Transition(%s) = %v, %v", to, ok, err)
+				}
+			}
+			if !slices.ContainsFunc(r.calls, func(c string) bool { return strings.HasPrefix(c, "late enter a->b") }) {
+				t.Errorf("the next a -> b did not run the late enter handler: %q", r.calls)
+			}
+		})
+	}
+}

@@ -84,8 +84,9 @@ func (n *node[S]) update(change func(h *hooks[S])) {
 // from a state to itself is a transition like any other.
 //
 // Add is safe to call at any time, from any goroutine, including from inside
-// a condition or a handler; a transition already past its lookup uses the
-// edges as they were.
+// a condition or a handler. A transition uses the edges, handlers and
+// observers as they were when it found its edge: what is registered while
+// it runs counts from the next transition on.
 func (m *Machine[S]) Add(from, to S, cond Condition[S]) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
