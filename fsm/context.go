@@ -49,6 +49,10 @@ func (c *heldCtx) String() string {
 // dynamic type and the same data word. Unlike a == b it never panics, even
 // when the dynamic type is not comparable; it may say false for two equal
 // values that are boxed separately, which only costs the reuse of a heldCtx.
+// It never says true for different values: the data word is the pointer
+// itself or points to an immutable box, and a (the context of the machine's
+// last heldCtx) keeps that pointer's target alive, so its address cannot be
+// reused by another value.
 func sameContext(a, b context.Context) bool {
 	type iface struct{ tab, data unsafe.Pointer }
 	return *(*iface)(unsafe.Pointer(&a)) == *(*iface)(unsafe.Pointer(&b))
