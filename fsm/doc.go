@@ -56,7 +56,9 @@
 // Registration ([Machine.Add], [Machine.OnEnter], [Machine.OnExit],
 // [Machine.OnTransition]) is safe at any time, also while transitions run
 // and from inside handlers: the tables are copied on write and published
-// atomically, so a transition reads them without a lock.
+// atomically, so a transition reads them without a lock. A transition uses
+// the tables as they were when it found its edge; what is registered while
+// it runs counts from the next transition on.
 //
 // # Defaults
 //
