@@ -108,6 +108,39 @@ func TestNoHandler_Logs(t *testing.T) {
 	})
 }
 
+// TestLogger_Panic: a logger whose handler panics loses the message; the
+// reload's goroutine, the cache and the process go on.
+func TestLogger_Panic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int64
+		logger := slog.New(panicHandler{&calls})
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger))...)
+		mustGet(t, c, "a", "a#1")
+		l.fail.Store(true)
+		if err := c.Refresh(bg, "a"); !errors.Is(err, errBoom) {
+			t.Fatalf("Refresh = %v", err)
+		}
+		synctest.Wait()
+		if calls.Load() != 1 {
+			t.Fatalf("logger called %d times, want 1", calls.Load())
+		}
+		l.fail.Store(false)
+		time.Sleep(10 * time.Second) // past the retry: reloaded, the cache works on
+		mustGet(t, c, "a", "a#2")
+	})
+}
+
+type panicHandler struct{ calls *atomic.Int64 }
+
+func (h panicHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h panicHandler) Handle(context.Context, slog.Record) error {
+	h.calls.Add(1)
+	panic("logger down")
+}
+func (h panicHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h panicHandler) WithGroup(string) slog.Handler      { return h }
+
 type lockedWriter struct {
 	mu *sync.Mutex
 	b  *bytes.Buffer

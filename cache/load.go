@@ -182,18 +182,27 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 // report hands a background reload error to the handler, or logs it.
 func (c *Cache[K, V]) report(cfg *config, err error, batched bool) {
 	if cfg.handler == nil {
-		c.log().Warn("cache: background reload failed", "error", err, "batched", batched)
+		c.warn("cache: background reload failed", "error", err, "batched", batched)
 		return
 	}
 	herr := internal.Guard(func() error {
 		cfg.handler(err, batched)
 		return nil
 	}, func(gerr error) {
-		c.log().Warn("cache: error handler exited its goroutine", "error", gerr, "reload_error", err)
+		c.warn("cache: error handler exited its goroutine", "error", gerr, "reload_error", err)
 	})
 	if herr != nil {
-		c.log().Warn("cache: error handler panicked", "error", herr, "reload_error", err)
+		c.warn("cache: error handler panicked", "error", herr, "reload_error", err)
 	}
+}
+
+// warn logs at warning level. The logger is user code too: if its handler
+// panics, the message is lost, never the process.
+func (c *Cache[K, V]) warn(msg string, args ...any) {
+	_ = internal.Guard(func() error {
+		c.log().Warn(msg, args...)
+		return nil
+	}, nil)
 }
 
 func (c *Cache[K, V]) log() *slog.Logger {
