@@ -144,9 +144,13 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 			// Nothing valid to keep: a failed load caches nothing.
 			c.removeLocked(s, h, e, expired)
 		case f.kind == kindSync:
-			// Load of a present key failed: keep the value and its schedule.
+			// Load of a present key failed: keep the value and its schedule
+			// (a retry time too); the loop dropped the entry only if it came
+			// due during the load.
 			e.flags.And(^flagLoading)
-			c.sched.set(e, c.nextEvent(old, cfg), cfg)
+			if !c.sched.scheduled(e) {
+				c.sched.set(e, c.nextEvent(old, cfg), cfg)
+			}
 		default:
 			n := e.failures() + 1
 			e.setFailures(n)

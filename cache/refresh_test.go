@@ -162,6 +162,37 @@ func TestBackoff(t *testing.T) {
 	})
 }
 
+// TestLoad_FailureKeepsBackoff: a Load that fails on a key whose background
+// reload is backing off keeps the retry time; it does not send the loop to
+// reload the key at once, which would double the calls to a failing upstream
+// for every Load.
+func TestLoad_FailureKeepsBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, cache.WithTTL(100*time.Second), cache.WithRefresh(60*time.Second),
+			cache.WithBackoff(20*time.Second, 20*time.Second), cache.WithErrorHandler(func(error, bool) {}))
+		mustGet(t, c, "a", "a#1")
+		l.fail.Store(true)
+		// The loop reloads at 32.5s to 40s and fails; its retry comes 10s to
+		// 20s later, so not before 42.5s.
+		time.Sleep(41 * time.Second)
+		synctest.Wait()
+		if n := l.calls.Load(); n != 2 {
+			t.Fatalf("%d loader calls by 41s, want the load and one failed reload", n)
+		}
+		for range 3 {
+			if err := c.Load(bg, "a"); !errors.Is(err, errBoom) {
+				t.Fatalf("Load = %v", err)
+			}
+			synctest.Wait()
+		}
+		if n := l.calls.Load(); n != 5 {
+			t.Fatalf("%d loader calls after 3 failed Loads, want 5: the loop retried before its backoff", n)
+		}
+		mustGet(t, c, "a", "a#1") // the value is kept
+	})
+}
+
 // TestErrorHandler_Batched: loop reloads report batched=true, Get-window and
 // Refresh reloads batched=false.
 func TestErrorHandler_Batched(t *testing.T) {
