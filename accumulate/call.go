@@ -3,6 +3,7 @@ package accumulate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/asyncutils-go/asyncutils/internal"
@@ -58,9 +59,9 @@ func (a *Accumulator[A]) Call(ctx context.Context, arg A) error {
 			r.interrupted = true
 			break
 		}
-		r.state.Store(pending)
-		a.exec.Execute(r.executeFn)
-		r.wait(a.own)
+		if !r.handOff(a.exec, a.own) {
+			break
+		}
 	}
 	return r.result(ctx)
 }
@@ -86,6 +87,16 @@ func (a *Accumulator[A]) take(ctx context.Context) error {
 // executor), and gives the turn to the next call.
 func (a *Accumulator[A]) finish(first uint64) {
 	r := &a.run
+	if r.handed {
+		// Call's goroutine left in the middle of a hand-off: a Goexit in the
+		// executor's Execute, or in a callback run inline. The hand-off must
+		// not run after the turn is given away: abandon it if it has not
+		// started, else wait for it (a started hand-off always signals).
+		if !r.state.CompareAndSwap(pending, idle) {
+			<-r.finished
+		}
+		r.handed = false
+	}
 	if a.callOnce && r.next > 0 {
 		a.mu.Lock()
 		a.ring.dropThrough(first + uint64(r.next))
@@ -112,6 +123,8 @@ type run[A any] struct {
 	next        int       // index in batch of the next callback to start
 	errs        []error   // the callbacks' errors, in run order
 	interrupted bool      // ctx ended before batch[next] started
+	handed      bool      // a hand-off is in progress on Call's goroutine
+	execErr     error     // the executor's panic, which ended the call
 
 	state    atomic.Int32
 	finished chan struct{} // a started hand-off ended; capacity 1
@@ -173,6 +186,37 @@ func (r *run[A]) onGoexit(err error) {
 	r.finished <- struct{}{}
 }
 
+// handOff hands the callbacks from batch[next] on to e and waits for the
+// hand-off to end (see wait). A panic in e.Execute ends the call: handOff
+// records it and reports false; a hand-off the executor had started before
+// panicking is waited for first.
+func (r *run[A]) handOff(e Executor, own bool) bool {
+	r.state.Store(pending)
+	r.handed = true
+	if p := execute(e, r.executeFn); p != nil {
+		r.execErr = p
+		if r.state.CompareAndSwap(pending, idle) {
+			r.handed = false
+			return false
+		}
+		own = true // started: wait for it whatever ctx does
+	}
+	r.wait(own)
+	r.handed = false
+	return r.execErr == nil
+}
+
+// execute calls e.Execute(fn) and returns its panic, if any.
+func execute(e Executor, fn func()) (p *PanicError) {
+	defer func() {
+		if v := recover(); v != nil {
+			p = internal.NewPanicError(v)
+		}
+	}()
+	e.Execute(fn)
+	return nil
+}
+
 // wait waits for the hand-off to end. With a custom executor it stops
 // waiting when ctx ends before the hand-off has started, and abandons it.
 func (r *run[A]) wait(own bool) {
@@ -194,6 +238,10 @@ func (r *run[A]) wait(own bool) {
 // result is the call's error: the callbacks' errors in run order, then the
 // interruption.
 func (r *run[A]) result(ctx context.Context) error {
+	if r.execErr != nil {
+		r.errs = append(r.errs, fmt.Errorf("accumulate: the executor panicked, %d of %d callbacks not started: %w",
+			len(r.batch)-r.next, len(r.batch), r.execErr))
+	}
 	if r.interrupted && r.next < len(r.batch) {
 		r.errs = append(r.errs, interrupted(ctx, len(r.batch)-r.next, len(r.batch)))
 	}
@@ -211,12 +259,7 @@ func (r *run[A]) reset() {
 	r.errs = r.errs[:0]
 	var zero A
 	r.ctx, r.done, r.arg = nil, nil, zero
-	r.next, r.interrupted = 0, false
-	r.state.Store(idle)
-	select {
-	case <-r.finished: // left by a Goexit on the caller's goroutine
-	default:
-	}
+	r.next, r.interrupted, r.execErr = 0, false, nil
 }
 
 func interrupted(ctx context.Context, skipped, total int) error {

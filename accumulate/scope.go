@@ -58,8 +58,8 @@ func (a *Accumulator[A]) Go(ctx context.Context, arg A) *Pending {
 	p := &Pending{done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		// Guarded, so that an inline executor's Goexit or a panicking
-		// Executor ends this goroutine with an error rather than a crash.
+		// Guarded, so that a Goexit in an inline executor's callback, or in
+		// Execute, ends this goroutine with an error, not a hung Wait.
 		p.err = internal.Guard(func() error { return a.Call(ctx, arg) }, func(err error) {
 			p.err = fmt.Errorf("accumulate: Go: the call's goroutine exited: %w", err)
 		})
