@@ -58,33 +58,43 @@ func TestLoader_Goexit(t *testing.T) {
 	})
 }
 
-// TestErrorHandler_Panic: a handler that panics is logged, and the cache
-// goes on refreshing.
+// TestErrorHandler_Panic: a handler that panics or calls runtime.Goexit is
+// logged, and the cache goes on refreshing (and Close does not hang).
 func TestErrorHandler_Panic(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var logs bytes.Buffer
-		var logMu sync.Mutex
-		logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil))
-		l := newCounting()
-		c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger),
-			cache.WithErrorHandler(func(error, bool) { panic("handler bug") }))...)
-		mustGet(t, c, "a", "a#1")
-		l.fail.Store(true)
-		if err := c.Refresh(bg, "a"); !errors.Is(err, errBoom) {
-			t.Fatalf("Refresh = %v", err)
-		}
-		l.fail.Store(false)
-		if err := c.Refresh(bg, "a"); err != nil {
-			t.Fatal(err)
-		}
-		mustGet(t, c, "a", "a#2")
-		synctest.Wait() // the handler runs after the waiters are released
-		logMu.Lock()
-		defer logMu.Unlock()
-		if !strings.Contains(logs.String(), "handler bug") {
-			t.Fatalf("log lacks the handler's panic: %q", logs.String())
-		}
-	})
+	for _, tc := range []struct {
+		name    string
+		handler func(error, bool)
+		logged  string
+	}{
+		{"panic", func(error, bool) { panic("handler bug") }, "handler bug"},
+		{"goexit", func(error, bool) { runtime.Goexit() }, "exited its goroutine"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var logs bytes.Buffer
+				var logMu sync.Mutex
+				logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil))
+				l := newCounting()
+				c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger), cache.WithErrorHandler(tc.handler))...)
+				mustGet(t, c, "a", "a#1")
+				l.fail.Store(true)
+				if err := c.Refresh(bg, "a"); !errors.Is(err, errBoom) {
+					t.Fatalf("Refresh = %v", err)
+				}
+				l.fail.Store(false)
+				if err := c.Refresh(bg, "a"); err != nil {
+					t.Fatal(err)
+				}
+				mustGet(t, c, "a", "a#2")
+				synctest.Wait() // the handler runs after the waiters are released
+				logMu.Lock()
+				defer logMu.Unlock()
+				if !strings.Contains(logs.String(), tc.logged) {
+					t.Fatalf("log lacks %q: %q", tc.logged, logs.String())
+				}
+			})
+		})
+	}
 }
 
 // TestNoHandler_Logs: without a handler, a background error goes to the
