@@ -187,3 +187,90 @@ func TestReaders_ConcurrentSafe(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestCallOnce_EvictAndClear_ConcurrentSafe races one adder on a bounded
+// accumulator (Add drops the oldest) against a clearer and callers, some of
+// them cancelled: no callback ever runs twice, callbacks run in the order
+// they were added, and the last one added (never dropped nor cleared) runs.
+func TestCallOnce_EvictAndClear_ConcurrentSafe(t *testing.T) {
+	const total = 2000
+	var mu sync.Mutex
+	var ran []int
+	counts := make([]atomic.Int32, total)
+	acc := accumulate.New[error](accumulate.WithMaxLen(8))
+	cb := func(id int) accumulate.Func[error] {
+		return func(context.Context, error) error {
+			counts[id].Add(1)
+			mu.Lock()
+			ran = append(ran, id)
+			mu.Unlock()
+			return nil
+		}
+	}
+	stopClearing := make(chan struct{})
+	stopCalling := make(chan struct{})
+	var clearer, callers sync.WaitGroup
+	clearer.Go(func() {
+		for {
+			select {
+			case <-stopClearing:
+				return
+			default:
+			}
+			acc.Clear()
+			runtime.Gosched()
+		}
+	})
+	for c := range 3 {
+		callers.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stopCalling:
+					return
+				default:
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				if (c+i)%4 == 0 {
+					cancel()
+				}
+				err := acc.Call(ctx, nil)
+				cancel()
+				var ie *accumulate.InterruptedError
+				if err != nil && !errors.As(err, &ie) {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	for id := range total - 1 {
+		acc.Add(cb(id))
+		if id%8 == 0 {
+			runtime.Gosched()
+		}
+	}
+	close(stopClearing)
+	clearer.Wait()
+	acc.Add(cb(total - 1))
+	close(stopCalling)
+	callers.Wait()
+	if err := acc.Call(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+
+	for id := range counts {
+		if n := counts[id].Load(); n > 1 {
+			t.Fatalf("callback %d ran %d times", id, n)
+		}
+	}
+	if counts[total-1].Load() != 1 {
+		t.Fatal("the last callback added did not run")
+	}
+	for i := 1; i < len(ran); i++ {
+		if ran[i] <= ran[i-1] {
+			t.Fatalf("callback %d ran after %d: out of the order of Add", ran[i], ran[i-1])
+		}
+	}
+	if acc.Len() != 0 {
+		t.Fatalf("Len() = %d after draining, want 0", acc.Len())
+	}
+}
