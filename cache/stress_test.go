@@ -137,7 +137,7 @@ func TestTable_GrowWhileReading_ConcurrentSafe(t *testing.T) {
 			for i := r; !stop.Load(); i++ {
 				k := "p" + strconv.Itoa(i%present)
 				if v, err := c.Get(bg, k); err != nil || v != k {
-					errs <- fmt.Errorf("Get(%s) = %q, %v", k, v, err)
+					errs <- fmt.Errorf("Get(%s) = %q, %w", k, v, err)
 					return
 				}
 				if !c.Contains(k) {
