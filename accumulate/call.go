@@ -208,12 +208,16 @@ func (r *run[A]) handOff(e Executor, own bool) bool {
 
 // execute calls e.Execute(fn) and returns its panic, if any.
 func execute(e Executor, fn func()) (p *PanicError) {
+	returned := false
 	defer func() {
-		if v := recover(); v != nil {
-			p = internal.NewPanicError(v)
+		if !returned {
+			if v := recover(); v != nil { // nil: a Goexit, which goes on
+				p = internal.NewPanicError(v)
+			}
 		}
 	}()
 	e.Execute(fn)
+	returned = true
 	return nil
 }
 

@@ -31,10 +31,10 @@
 // call's ctx ends, no further callback starts; those not started stay
 // queued, in order, and the error includes an [*InterruptedError] that wraps
 // ctx.Err() and counts them. A panic in a custom executor's Execute ends
-// the call the same way, reported as a [*PanicError]. A nil callback passed to Add or Offer, and a
-// negative [WithMaxLen], are bugs at the call site: they panic with a message
-// starting "accumulate: ". New has no error to return, and there is no other
-// invalid configuration.
+// the call the same way, reported as a [*PanicError]. A nil callback passed
+// to Add or Offer, and a negative [WithMaxLen], are bugs at the call site:
+// they panic with a message starting "accumulate: ". New has no error to
+// return, and there is no other invalid configuration.
 //
 // # Concurrency
 //
