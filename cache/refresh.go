@@ -103,14 +103,18 @@ func (c *Cache[K, V]) nextEvent(it *item[V], cfg *config) int64 {
 // retryAt is when the loop retries a background reload that failed n times
 // in a row: capped exponential backoff with jitter, and never after expiry.
 func (c *Cache[K, V]) retryAt(it *item[V], now int64, n uint32, cfg *config) int64 {
-	d := cfg.backoffMax
-	if n <= 32 {
-		if b := cfg.backoffMin << (n - 1); b > 0 && b < d {
-			d = b
-		}
-	}
+	d := backoff(cfg.backoffMin, cfg.backoffMax, n)
 	d -= jitter(d / 2)
 	return min(now+d, it.loadedAt+cfg.ttl+1)
+}
+
+// backoff is the delay before the retry that follows n failures in a row:
+// minDelay << (n-1), capped at maxDelay, never overflowing.
+func backoff(minDelay, maxDelay int64, n uint32) int64 {
+	if s := n - 1; s < 63 && minDelay <= maxDelay>>s {
+		return minDelay << s
+	}
+	return maxDelay
 }
 
 // jitter is a random duration in [0, d).
