@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/asyncutils-go/asyncutils/accumulate"
 )
 
@@ -176,4 +178,33 @@ func TestGo_PanickingExecutor(t *testing.T) {
 	if acc.Len() != 1 {
 		t.Fatalf("Len() = %d, want the callback still queued", acc.Len())
 	}
+}
+
+// TestGo_EndsWithoutWait: a Pending nobody waits for still ends with its
+// call; one whose ctx ends while it waits for its turn ends at once with an
+// *InterruptedError and leaves the callbacks queued. No goroutine is left.
+func TestGo_EndsWithoutWait(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	rec := &recorder{}
+	acc := accumulate.New[error]()
+	acc.Add(func(context.Context, error) error { close(started); <-release; return nil })
+	first := acc.Go(context.Background(), nil) // holds the turn
+	<-started
+	acc.Add(rec.cb(1, nil))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	second := acc.Go(ctx, nil) // waits for its turn
+	cancel()
+	<-second.Done() // ends although the first call still runs
+	var ie *accumulate.InterruptedError
+	if err := second.Wait(context.Background()); !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("second Wait = %v, want an *InterruptedError wrapping context.Canceled", err)
+	}
+	close(release)
+	<-first.Done() // nobody calls Wait on it
+	if got := rec.take(); len(got) != 0 || acc.Len() != 1 {
+		t.Fatalf("ran %v, Len() = %d; want nothing run, the callback still queued", got, acc.Len())
+	}
+	goleak.VerifyNone(t)
 }
