@@ -14,6 +14,8 @@
 //
 // The cost of one wake-up of the refresh loop has no public hook, so it is
 // measured white-box in the cache package itself: BenchmarkRefreshWake in
-// cache/wake_internal_test.go (go test -bench RefreshWake ./cache in the
-// module). Peers have no comparable loop to measure.
+// cache/wake_internal_test.go. cmd/report runs it from this module too (the
+// cache package is a dependency here), next to impl=fullscan, the cost of one
+// pass over every entry: what a loop that scans, as the Python original's
+// does, would pay at each wake-up. Peers have no comparable loop to measure.
 package cachebench
