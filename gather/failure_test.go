@@ -306,3 +306,41 @@ func TestSeqPanics(t *testing.T) {
 	})
 	t.Fatal("AllSeq returned instead of panicking")
 }
+
+// TestAllStopsWithoutCtx: with a ctx that can never end (Background), only
+// the pool's own stop flag keeps the tasks after a failure from starting.
+// With one worker the order is fixed: nothing after the failing task runs.
+func TestAllStopsWithoutCtx(t *testing.T) {
+	for _, kind := range []struct {
+		name string
+		fail func() (int, error)
+	}{
+		{"error", func() (int, error) { return 0, errBoom }},
+		{"panic", func() (int, error) { panic(errBoom) }},
+		{"Goexit", func() (int, error) { runtimeGoexit(); return 0, nil }},
+	} {
+		t.Run(kind.name, func(t *testing.T) {
+			var ran atomic.Int64
+			ok := func(context.Context) (int, error) { ran.Add(1); return 1, nil }
+			bad := func(context.Context) (int, error) { ran.Add(1); return kind.fail() }
+			_, err := gather.All(context.Background(), 1, ok, bad, ok, ok)
+			var te *gather.TaskError
+			if !errors.As(err, &te) || te.Index != 1 {
+				t.Fatalf("All: err = %v, want task 1's failure", err)
+			}
+			if ran.Load() != 2 {
+				t.Fatalf("All: %d tasks ran, want 2 (none after the failure)", ran.Load())
+			}
+			ran.Store(0)
+			_, err = gather.Map(context.Background(), 1, []int{0, 1, 2, 3}, func(ctx context.Context, v int) (int, error) {
+				if v == 1 {
+					return bad(ctx)
+				}
+				return ok(ctx)
+			})
+			if !errors.As(err, &te) || te.Index != 1 || ran.Load() != 2 {
+				t.Fatalf("Map: err = %v after %d tasks ran, want task 1's failure after 2", err, ran.Load())
+			}
+		})
+	}
+}

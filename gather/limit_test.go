@@ -3,6 +3,9 @@ package gather_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"runtime/metrics"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -126,5 +129,64 @@ func TestLimitTrivialTasks(t *testing.T) {
 				t.Errorf("tasks ran on %d goroutines, want at most %d", got, n)
 			}
 		})
+	}
+}
+
+// goroutinesCreated returns how many goroutines the process created while
+// f ran, the least over three runs so that a goroutine the runtime happens
+// to start meanwhile does not count.
+func goroutinesCreated(f func()) uint64 {
+	sample := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	least := uint64(math.MaxUint64)
+	for range 3 {
+		metrics.Read(sample)
+		before := sample[0].Value.Uint64()
+		f()
+		metrics.Read(sample)
+		least = min(least, sample[0].Value.Uint64()-before)
+	}
+	return least
+}
+
+// TestGoroutinesCreated counts the goroutines a call creates, not only those
+// that ran a task: at most min(limit, number of tasks), whatever n is
+// (workers with nothing to do must not be started either).
+func TestGoroutinesCreated(t *testing.T) {
+	forms := []struct {
+		name string
+		run  func(n int, tasks []gather.Task[int])
+	}{
+		{"All", func(n int, tasks []gather.Task[int]) { _, _ = gather.All(context.Background(), n, tasks...) }},
+		{"Map", func(n int, tasks []gather.Task[int]) {
+			_, _ = gather.Map(context.Background(), n, tasks, func(ctx context.Context, t gather.Task[int]) (int, error) { return t(ctx) })
+		}},
+		{"Settled", func(n int, tasks []gather.Task[int]) { gather.Settled(context.Background(), n, tasks...) }},
+		{"Stream", func(n int, tasks []gather.Task[int]) {
+			for range gather.Stream(context.Background(), n, tasks...) {
+			}
+		}},
+		{"AllSeq", func(n int, tasks []gather.Task[int]) {
+			_, _ = gather.AllSeq(context.Background(), n, slices.Values(tasks))
+		}},
+	}
+	for _, form := range forms {
+		for _, tc := range []struct{ n, tasks, want int }{
+			{n: -1, tasks: 3, want: 3},
+			{n: 0, tasks: 3, want: 3},
+			{n: 0, tasks: 50, want: 8},
+			{n: 4, tasks: 50, want: 4},
+			{n: 100, tasks: 5, want: 5},
+			{n: 1, tasks: 1, want: 1},
+		} {
+			t.Run(fmt.Sprintf("%s/n=%d,tasks=%d", form.name, tc.n, tc.tasks), func(t *testing.T) {
+				tasks := make([]gather.Task[int], tc.tasks)
+				for i := range tasks {
+					tasks[i] = func(context.Context) (int, error) { return i, nil }
+				}
+				if got := goroutinesCreated(func() { form.run(tc.n, tasks) }); got > uint64(tc.want) {
+					t.Errorf("%d goroutines created, want at most %d", got, tc.want)
+				}
+			})
+		}
 	}
 }
