@@ -3,6 +3,7 @@ package gather_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -25,10 +26,10 @@ func TestCalls_ConcurrentSafe(t *testing.T) {
 	}
 	failing := context.WithValue(context.Background(), failKey{}, true)
 	var wg sync.WaitGroup
-	for g := range 16 {
+	for g := range 18 {
 		wg.Go(func() {
 			ctx := context.Background()
-			switch g % 5 {
+			switch g % 6 {
 			case 0:
 				out, err := gather.All(ctx, 4, tasks...)
 				if err != nil || len(out) != len(tasks) || out[299] != 299 {
@@ -56,6 +57,14 @@ func TestCalls_ConcurrentSafe(t *testing.T) {
 			case 4:
 				if _, err := gather.All(failing, 0, tasks...); !errors.Is(err, errBoom) {
 					t.Errorf("All failing: %v", err)
+				}
+			case 5:
+				out, err := gather.AllSeq(ctx, 3, slices.Values(tasks))
+				if err != nil || len(out) != len(tasks) || out[200] != 200 {
+					t.Errorf("AllSeq: %d values, %v", len(out), err)
+				}
+				if _, err := gather.MapSeq(failing, -1, slices.Values(in), func(ctx context.Context, v int) (int, error) { return tasks[v](ctx) }); !errors.Is(err, errBoom) {
+					t.Errorf("MapSeq failing: %v", err)
 				}
 			}
 		})
