@@ -149,6 +149,36 @@ func TestParentCancel(t *testing.T) {
 		}
 		checkSlots(t, errs, started.Load())
 	})
+	t.Run("ended before the call", func(t *testing.T) {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(errStop)
+		task := func(context.Context) (int, error) {
+			t.Error("a task started after the ctx ended")
+			return 0, nil
+		}
+		res := gather.Settled(ctx, 2, task, task, nil, task)
+		if len(res) != 4 {
+			t.Fatalf("Settled: %d results, want 4", len(res))
+		}
+		for i, r := range res {
+			if i != 2 && !errors.Is(r.Err, errStop) || i == 2 && r.Err == nil {
+				t.Errorf("Settled slot %d: err = %v, want the cause", i, r.Err)
+			}
+		}
+		count := 0
+		for i, r := range gather.Stream(ctx, 2, task, task, task) {
+			count++
+			if !errors.Is(r.Err, errStop) {
+				t.Errorf("Stream slot %d: err = %v, want the cause", i, r.Err)
+			}
+		}
+		if count != 3 {
+			t.Errorf("Stream: %d results, want 3", count)
+		}
+		if out, err := gather.AllSeq(ctx, 2, func(yield func(gather.Task[int]) bool) { t.Error("the input was pulled") }); out != nil || !errors.Is(err, errStop) {
+			t.Errorf("AllSeq = %v, %v; want nil, the cause", out, err)
+		}
+	})
 	t.Run("AllSeq", func(t *testing.T) {
 		ctx, tasks, started := setup()
 		out, err := gather.AllSeq(ctx, n, func(yield func(gather.Task[int]) bool) {
