@@ -274,3 +274,92 @@ func TestCallOnce_EvictAndClear_ConcurrentSafe(t *testing.T) {
 		t.Fatalf("Len() = %d after draining, want 0", acc.Len())
 	}
 }
+
+// TestCall_UnrulyExecutor_ConcurrentSafe races callers, each adding
+// callbacks and calling, some cancelled mid-call, on an executor that runs
+// each hand-off inline, on a goroutine, twice, or late (possibly during a
+// later call): every callback still runs exactly once over the calls, in
+// the order it was added.
+func TestCall_UnrulyExecutor_ConcurrentSafe(t *testing.T) {
+	const callers, rounds, perRound = 3, 150, 2
+	late := make(chan func(), 64)
+	var lateWG sync.WaitGroup
+	lateWG.Go(func() {
+		for fn := range late {
+			runtime.Gosched()
+			fn()
+		}
+	})
+	var handOffs atomic.Int32
+	unruly := accumulate.ExecutorFunc(func(fn func()) {
+		switch handOffs.Add(1) % 4 {
+		case 0:
+			fn()
+		case 1:
+			go fn()
+		case 2:
+			go fn()
+			go fn()
+		case 3:
+			late <- fn
+		}
+	})
+	var mu sync.Mutex
+	var ran []int
+	counts := make([]atomic.Int32, callers*rounds*perRound)
+	acc := accumulate.New[error](accumulate.WithExecutor(unruly))
+	var addMu sync.Mutex // ids in the order of Add
+	next := 0
+	add := func() {
+		addMu.Lock()
+		defer addMu.Unlock()
+		for range perRound {
+			id := next
+			next++
+			acc.Add(func(context.Context, error) error {
+				counts[id].Add(1)
+				mu.Lock()
+				ran = append(ran, id)
+				mu.Unlock()
+				return nil
+			})
+		}
+	}
+	var callWG sync.WaitGroup
+	for c := range callers {
+		callWG.Go(func() {
+			var cancels sync.WaitGroup
+			defer cancels.Wait()
+			for i := range rounds {
+				add()
+				ctx, cancel := context.WithCancel(context.Background())
+				if (c+i)%3 == 0 {
+					cancels.Go(func() { runtime.Gosched(); cancel() })
+				}
+				err := acc.Call(ctx, nil)
+				cancel()
+				var ie *accumulate.InterruptedError
+				if err != nil && !errors.As(err, &ie) {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	callWG.Wait()
+	if err := acc.Call(context.Background(), nil); err != nil { // the rest
+		t.Fatal(err)
+	}
+	close(late)
+	lateWG.Wait()
+
+	for id := range counts {
+		if c := counts[id].Load(); c != 1 {
+			t.Fatalf("callback %d ran %d times, want exactly once", id, c)
+		}
+	}
+	for i := 1; i < len(ran); i++ {
+		if ran[i] <= ran[i-1] {
+			t.Fatalf("callback %d ran after %d: out of the order of Add", ran[i], ran[i-1])
+		}
+	}
+}
