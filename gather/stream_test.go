@@ -136,3 +136,27 @@ func TestStreamFirstErrorByBreak(t *testing.T) {
 		t.Fatalf("first error = %v, want errBoom", first)
 	}
 }
+
+// TestStreamBreakAmidGoexits: every task calls runtime.Goexit, so workers
+// keep dying and being replaced while the consumer leaves after the first
+// result; the loop must end with every worker gone (goleak) and no task
+// started after it.
+func TestStreamBreakAmidGoexits(t *testing.T) {
+	for _, n := range []int{1, 2, 8} {
+		var started atomic.Int64
+		tasks := make([]gather.Task[int], 50)
+		for i := range tasks {
+			tasks[i] = func(context.Context) (int, error) { started.Add(1); runtimeGoexit(); return 0, nil }
+		}
+		for i, r := range gather.Stream(context.Background(), n, tasks...) {
+			if !errors.Is(r.Err, gather.ErrGoexit) {
+				t.Fatalf("n=%d: slot %d = %v, want a Goexit", n, i, r.Err)
+			}
+			break
+		}
+		after := started.Load()
+		if after > int64(1+2*n) {
+			t.Errorf("n=%d: %d tasks started before the loop ended, want at most %d", n, after, 1+2*n)
+		}
+	}
+}
