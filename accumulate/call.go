@@ -35,6 +35,8 @@ import (
 // A callback that has started is waited for; it gets ctx and should return
 // promptly. If ctx ends while Call waits for an earlier call, Call returns at
 // once with an *InterruptedError counting every queued callback as skipped.
+// A panic in a custom [Executor]'s Execute ends the call the same way, with
+// a [*PanicError] in place of the *InterruptedError.
 //
 // A callback must not Call its own accumulator: it would wait for itself
 // until its ctx ends.
