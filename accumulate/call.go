@@ -34,7 +34,8 @@ import (
 // [*InterruptedError] that says how many were skipped and wraps ctx.Err().
 // A callback that has started is waited for; it gets ctx and should return
 // promptly. If ctx ends while Call waits for an earlier call, Call returns at
-// once with an *InterruptedError counting every queued callback as skipped.
+// once with an *InterruptedError counting every queued callback as skipped
+// (or nil when none is queued: a call with nothing to run returns nil).
 // A panic in a custom [Executor]'s Execute ends the call the same way, with
 // a [*PanicError] in place of the *InterruptedError.
 //
@@ -42,7 +43,7 @@ import (
 // until its ctx ends.
 func (a *Accumulator[A]) Call(ctx context.Context, arg A) error {
 	a.mustBeNew()
-	if err := a.take(ctx); err != nil {
+	if took, err := a.take(ctx); !took {
 		return err
 	}
 	r := &a.run
@@ -68,19 +69,23 @@ func (a *Accumulator[A]) Call(ctx context.Context, arg A) error {
 	return r.result(ctx)
 }
 
-// take waits for the accumulator's turn, or for ctx to end.
-func (a *Accumulator[A]) take(ctx context.Context) error {
+// take waits for the accumulator's turn and reports true, or for ctx to
+// end: then it reports false and the call's error, nil when nothing is
+// queued (as for an empty call that gets the turn).
+func (a *Accumulator[A]) take(ctx context.Context) (bool, error) {
 	select {
 	case a.turn <- struct{}{}:
-		return nil
+		return true, nil
 	default:
 	}
 	select {
 	case a.turn <- struct{}{}:
-		return nil
+		return true, nil
 	case <-ctx.Done():
-		n := a.Len()
-		return interrupted(ctx, n, n)
+		if n := a.Len(); n > 0 {
+			return false, interrupted(ctx, n, n)
+		}
+		return false, nil
 	}
 }
 

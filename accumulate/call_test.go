@@ -337,3 +337,44 @@ func TestCall_ChangesDuringACall(t *testing.T) {
 		})
 	}
 }
+
+// TestCall_EmptyReturnsNil: a call with nothing to run returns nil, whether
+// its ctx ends while it waits for the turn or was done before it came.
+func TestCall_EmptyReturnsNil(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	acc := accumulate.New[error]()
+	acc.Add(func(context.Context, error) error { close(started); <-release; return nil })
+	first := make(chan error)
+	go func() { first <- acc.Call(context.Background(), nil) }()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// The running call's callback still counts as queued: not empty yet.
+	var ie *accumulate.InterruptedError
+	if err := acc.Call(ctx, nil); !errors.As(err, &ie) || ie.Skipped != 1 {
+		t.Fatalf("err = %v, want 1 skipped while the first call runs", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := acc.Call(ctx, nil); err != nil {
+		t.Fatalf("an empty call with a done ctx returned %v, want nil", err)
+	}
+
+	// Empty, with the turn held by a call that has nothing left queued.
+	release2 := make(chan struct{})
+	started2 := make(chan struct{})
+	acc2 := accumulate.New[error]()
+	acc2.Add(func(context.Context, error) error { acc2.Clear(); close(started2); <-release2; return nil })
+	go func() { first <- acc2.Call(context.Background(), nil) }()
+	<-started2
+	if err := acc2.Call(ctx, nil); err != nil {
+		t.Fatalf("an empty call waiting for its turn returned %v, want nil", err)
+	}
+	close(release2)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+}
