@@ -14,6 +14,8 @@ type sliceAcc struct {
 	max int // 0: unbounded
 }
 
+// add appends fn; a full slice is emptied first, which is cheaper than the
+// drop-oldest of a ring, so the Add comparison favours the slice.
 func (s *sliceAcc) add(fn func(context.Context, error) error) {
 	s.mu.Lock()
 	if s.max > 0 && len(s.fns) == s.max {
