@@ -45,26 +45,43 @@ func NewPanicError(v any) *PanicError {
 // returned as a *PanicError.
 //
 // runtime.Goexit cannot be stopped: the calling goroutine will exit whatever
-// Guard does. When fn calls it, Guard calls onGoexit (when non-nil) with
-// ErrGoexit while the goroutine unwinds, so that the owner of the goroutine
-// can record the failure and release whoever waits on it; Guard itself then
-// never returns.
+// Guard does. When fn calls it, Guard calls onGoexit (when non-nil) with an
+// error wrapping ErrGoexit while the goroutine unwinds, so that the owner of
+// the goroutine can record the failure and release whoever waits on it;
+// Guard itself then never returns. This holds too when a function deferred
+// by fn panics during the Goexit: recovering that panic resumes the Goexit,
+// and the error given to onGoexit then also wraps the *PanicError.
 func Guard(fn func() error, onGoexit func(error)) (err error) {
+	finished := false
+	defer func() {
+		// Unwinding without having finished: the goroutine is running
+		// Goexit, possibly resumed after a recovered panic.
+		if !finished && onGoexit != nil {
+			if err != nil {
+				onGoexit(errors.Join(ErrGoexit, err))
+			} else {
+				onGoexit(ErrGoexit)
+			}
+		}
+	}()
+	recoverCall(fn, &err)
+	finished = true
+	return err
+}
+
+// recoverCall calls fn and stores its error, or its panic as a *PanicError,
+// in *err: through a pointer, so that Guard sees a recovered panic even when
+// a resumed Goexit keeps recoverCall from returning.
+func recoverCall(fn func() error, err *error) {
 	returned := false
 	defer func() {
 		if returned {
 			return
 		}
 		if r := recover(); r != nil {
-			err = NewPanicError(r)
-			return
-		}
-		// Neither a return nor a panic: the goroutine is running Goexit.
-		if onGoexit != nil {
-			onGoexit(ErrGoexit)
+			*err = NewPanicError(r)
 		}
 	}()
-	err = fn()
+	*err = fn()
 	returned = true
-	return err
 }

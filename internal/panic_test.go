@@ -111,3 +111,45 @@ func TestGuardGoexitNilCallback(t *testing.T) {
 	}()
 	<-done // the goroutine unwound without crashing
 }
+
+// A function deferred by fn panics while fn runs Goexit: recovering that
+// panic resumes the Goexit, and the owner must still be told.
+func TestGuardGoexitThenDeferredPanic(t *testing.T) {
+	var (
+		wg       sync.WaitGroup
+		reported error
+		calls    int
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = internal.Guard(func() error {
+			defer func() { panic("during goexit") }()
+			runtimeGoexit()
+			return nil
+		}, func(err error) { reported = err; calls++ })
+		t.Error("Guard returned after Goexit")
+	}()
+	wg.Wait()
+	var pe *internal.PanicError
+	if calls != 1 || !errors.Is(reported, internal.ErrGoexit) || !errors.As(reported, &pe) || pe.Value != "during goexit" {
+		t.Fatalf("onGoexit called %d times with %v, want once with ErrGoexit and the panic", calls, reported)
+	}
+}
+
+// A panic recovered inside fn's own defers, or a panic that Guard recovers,
+// is not a Goexit.
+func TestGuardPanicIsNotGoexit(t *testing.T) {
+	goexit := false
+	err := internal.Guard(func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = errors.New("recovered inside")
+			}
+		}()
+		panic("inner")
+	}, func(error) { goexit = true })
+	if goexit || err == nil || err.Error() != "recovered inside" {
+		t.Fatalf("goexit=%v err=%v", goexit, err)
+	}
+}
