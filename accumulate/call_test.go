@@ -114,34 +114,52 @@ func TestCall_ErrorsAndPanicsInRunOrder(t *testing.T) {
 	}
 }
 
+// goexits are the two ways a callback can end its goroutine with
+// runtime.Goexit: plainly, and with a deferred call that panics during the
+// Goexit (recovering that panic resumes the Goexit).
+var goexits = []struct {
+	name string
+	exit func()
+}{
+	{"plain", func() { runtime.Goexit() }},
+	{"deferred panic", func() {
+		defer func() { panic("during goexit") }()
+		runtime.Goexit()
+	}},
+}
+
 func TestCall_Goexit(t *testing.T) {
-	rec := &recorder{}
-	acc := accumulate.New[error]()
-	for i := range 5 {
-		if i%2 == 1 {
-			acc.Add(func(context.Context, error) error { runtime.Goexit(); return nil })
-			continue
-		}
-		acc.Add(rec.cb(i, nil))
-	}
-	err := acc.Call(context.Background(), nil) // must return
-	if got := rec.take(); !equal(got, []int{0, 2, 4}) {
-		t.Fatalf("ran %v, want [0 2 4]: a Goexit stopped the others", got)
-	}
-	if !errors.Is(err, accumulate.ErrGoexit) {
-		t.Fatalf("err = %v, want ErrGoexit", err)
-	}
-	errs := err.(interface{ Unwrap() []error }).Unwrap()
-	for i, index := range []int{1, 3} {
-		var ce *accumulate.CallbackError
-		if !errors.As(errs[i], &ce) || ce.Index != index || !errors.Is(ce, accumulate.ErrGoexit) {
-			t.Fatalf("error %d = %v, want ErrGoexit for callback %d", i, errs[i], index)
-		}
-	}
-	// The accumulator is still usable.
-	acc.Add(rec.cb(9, nil))
-	if err := acc.Call(context.Background(), nil); err != nil || !equal(rec.take(), []int{9}) {
-		t.Fatalf("call after a Goexit: %v", err)
+	for _, g := range goexits {
+		t.Run(g.name, func(t *testing.T) {
+			rec := &recorder{}
+			acc := accumulate.New[error]()
+			for i := range 5 {
+				if i%2 == 1 {
+					acc.Add(func(context.Context, error) error { g.exit(); return nil })
+					continue
+				}
+				acc.Add(rec.cb(i, nil))
+			}
+			err := acc.Call(context.Background(), nil) // must return
+			if got := rec.take(); !equal(got, []int{0, 2, 4}) {
+				t.Fatalf("ran %v, want [0 2 4]: a Goexit stopped the others", got)
+			}
+			if !errors.Is(err, accumulate.ErrGoexit) {
+				t.Fatalf("err = %v, want ErrGoexit", err)
+			}
+			errs := err.(interface{ Unwrap() []error }).Unwrap()
+			for i, index := range []int{1, 3} {
+				var ce *accumulate.CallbackError
+				if !errors.As(errs[i], &ce) || ce.Index != index || !errors.Is(ce, accumulate.ErrGoexit) {
+					t.Fatalf("error %d = %v, want ErrGoexit for callback %d", i, errs[i], index)
+				}
+			}
+			// The accumulator is still usable.
+			acc.Add(rec.cb(9, nil))
+			if err := acc.Call(context.Background(), nil); err != nil || !equal(rec.take(), []int{9}) {
+				t.Fatalf("call after a Goexit: %v", err)
+			}
+		})
 	}
 }
 

@@ -35,27 +35,45 @@ func TestLoader_Panic(t *testing.T) {
 	})
 }
 
+// goexits are the two ways a loader can end its goroutine with
+// runtime.Goexit: plainly, and with a deferred call that panics during the
+// Goexit (recovering that panic resumes the Goexit).
+var goexits = []struct {
+	name string
+	exit func()
+}{
+	{"plain", func() { runtime.Goexit() }},
+	{"deferred panic", func() {
+		defer func() { panic("during goexit") }()
+		runtime.Goexit()
+	}},
+}
+
 func TestLoader_Goexit(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c := mustNew(t, func(context.Context, string) (string, error) {
-			runtime.Goexit()
-			return "", nil
-		}, ttlOpts()...)
-		var wg sync.WaitGroup
-		errs := make([]error, 5)
-		for i := range errs {
-			wg.Go(func() { _, errs[i] = c.Get(bg, "a") })
-		}
-		wg.Wait()
-		for _, err := range errs {
-			if !errors.Is(err, cache.ErrGoexit) {
-				t.Fatalf("Get = %v, want ErrGoexit", err)
-			}
-		}
-		if c.Contains("a") {
-			t.Fatal("a Goexit load cached something")
-		}
-	})
+	for _, g := range goexits {
+		t.Run(g.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := mustNew(t, func(context.Context, string) (string, error) {
+					g.exit()
+					return "", nil
+				}, ttlOpts()...)
+				var wg sync.WaitGroup
+				errs := make([]error, 5)
+				for i := range errs {
+					wg.Go(func() { _, errs[i] = c.Get(bg, "a") })
+				}
+				wg.Wait()
+				for _, err := range errs {
+					if !errors.Is(err, cache.ErrGoexit) {
+						t.Fatalf("Get = %v, want ErrGoexit", err)
+					}
+				}
+				if c.Contains("a") {
+					t.Fatal("a Goexit load cached something")
+				}
+			})
+		})
+	}
 }
 
 // TestErrorHandler_Panic: a handler that panics or calls runtime.Goexit is
