@@ -28,7 +28,8 @@ func render(rep *report, command string) (string, []chart) {
 	w("`bash scripts/bench.sh` (the command in `bench/cmd/report`). Every figure is the median of\n")
 	w("%d runs, taken in rounds that each run every benchmark once, so that a burst of load on the\n", runs(rep))
 	w("shared machine spreads over all implementations. **ratio** is the peer's median ns/op divided\n")
-	w("by ours: above 1, asyncutils is that many times faster; below 1, slower. Compare ratios\n")
+	w("by ours: above 1, asyncutils is that many times faster; below 1, slower. A scenario about\n")
+	w("memory (B/entry) compares that instead, and its ratio header says so. Compare ratios\n")
 	w("within one run rather than absolute times across runs.\n\n")
 	w("| | |\n| --- | --- |\n")
 	w("| Machine | %s |\n", machine(rep))
@@ -62,8 +63,12 @@ func renderTable(sb *strings.Builder, s scenario) {
 		fmt.Fprintf(sb, " %s |", u)
 		align += " ---: |"
 	}
-	sb.WriteString(" ratio (peer/ours) |\n" + align + " ---: |\n")
-	oursNs := s.oursNs()
+	if u := s.unit(); u != "ns/op" {
+		fmt.Fprintf(sb, " ratio (peer/ours, %s) |\n", u)
+	} else {
+		sb.WriteString(" ratio (peer/ours) |\n")
+	}
+	sb.WriteString(align + " ---: |\n")
 	for _, b := range s.benches {
 		name := b.impl
 		switch name {
@@ -76,7 +81,7 @@ func renderTable(sb *strings.Builder, s scenario) {
 		for _, u := range units {
 			fmt.Fprintf(sb, " %s |", formatValue(u, median(b.samples[u])))
 		}
-		r := ratio(median(b.samples["ns/op"]), oursNs)
+		r := s.ratioOf(b)
 		if b.impl == ours {
 			r = 1
 		}

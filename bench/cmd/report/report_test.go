@@ -182,12 +182,35 @@ func TestRatio(t *testing.T) {
 	if s.name != "Trivial" || s.benches[0].impl != ours {
 		t.Fatalf("first scenario %q starts with %q, want Trivial and ours", s.name, s.benches[0].impl)
 	}
-	if got := ratio(median(s.benches[1].samples["ns/op"]), s.oursNs()); got != 25 {
+	if got := s.ratioOf(s.benches[1]); got != 25 || s.unit() != "ns/op" {
 		t.Errorf("errgroup ratio = %v, want 25", got)
 	}
 	// ours is listed first even when a peer came first in the output.
 	if c := mods[1].scenarios[0]; c.benches[0].impl != ours {
 		t.Errorf("cache scenario starts with %q, want ours", c.benches[0].impl)
+	}
+}
+
+// A scenario that reports B/entry is compared on memory, not on time.
+func TestRatioOnMemory(t *testing.T) {
+	const out = `pkg: github.com/asyncutils-go/asyncutils/bench/cache
+BenchmarkBytesPerEntry/impl=asyncutils-2   1   2000 ns/op   100.0 B/entry   10 B/op   1 allocs/op
+BenchmarkBytesPerEntry/impl=otter-2        1   1000 ns/op   150.0 B/entry   10 B/op   1 allocs/op
+`
+	rep := mustParse(t, out)
+	s := group(rep.benches)[0].scenarios[0]
+	if s.unit() != "B/entry" {
+		t.Fatalf("unit = %q, want B/entry", s.unit())
+	}
+	if got := s.ratioOf(s.benches[1]); got != 1.5 {
+		t.Fatalf("otter ratio = %v, want 1.5 (150/100 B/entry, not 1000/2000 ns/op)", got)
+	}
+	md, charts := render(rep, "")
+	if !strings.Contains(md, "ratio (peer/ours, B/entry)") || !strings.Contains(md, "| otter |") || !strings.Contains(md, "1.50x") {
+		t.Fatalf("table does not compare B/entry:\n%s", md)
+	}
+	if len(charts) != 1 || !strings.Contains(charts[0].svg, "BytesPerEntry (B/entry)") {
+		t.Fatalf("chart does not name the unit: %+v", charts)
 	}
 }
 

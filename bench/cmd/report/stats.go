@@ -38,14 +38,39 @@ type scenario struct {
 	benches []*bench // ours first, then the peers in order of appearance
 }
 
-// oursNs is the median ns/op of our implementation, or NaN.
-func (s scenario) oursNs() float64 {
+// ratioUnits are the custom units that, when a scenario reports one, say
+// what the scenario measures better than its time does: its ratios are
+// taken on that unit instead of ns/op (BytesPerEntry is about memory; the
+// time it reports is only how long filling the cache took).
+var ratioUnits = []string{"B/entry"}
+
+// unit is the unit the scenario's ratios compare: the first of ratioUnits
+// that any of its benchmarks reports, else ns/op.
+func (s scenario) unit() string {
+	for _, u := range ratioUnits {
+		for _, b := range s.benches {
+			if len(b.samples[u]) > 0 {
+				return u
+			}
+		}
+	}
+	return "ns/op"
+}
+
+// oursMedian is the median of our implementation in the scenario's unit,
+// or NaN.
+func (s scenario) oursMedian() float64 {
 	for _, b := range s.benches {
 		if b.impl == ours {
-			return median(b.samples["ns/op"])
+			return median(b.samples[s.unit()])
 		}
 	}
 	return math.NaN()
+}
+
+// ratioOf is b's ratio to ours in the scenario's unit.
+func (s scenario) ratioOf(b *bench) float64 {
+	return ratio(median(b.samples[s.unit()]), s.oursMedian())
 }
 
 // module is one section of the report.

@@ -33,17 +33,20 @@ func renderChart(m module) string {
 	var bars []bar
 	groups := 0
 	for _, s := range m.scenarios {
-		oursNs := s.oursNs()
 		added := false
+		label := s.name
+		if u := s.unit(); u != "ns/op" {
+			label += " (" + u + ")"
+		}
 		for _, b := range s.benches {
 			if b.impl == ours || b.impl == "" {
 				continue
 			}
-			r := ratio(median(b.samples["ns/op"]), oursNs)
+			r := s.ratioOf(b)
 			if math.IsNaN(r) || r <= 0 || math.IsInf(r, 0) {
 				continue
 			}
-			bars = append(bars, bar{scenario: s.name, impl: b.impl, ratio: r})
+			bars = append(bars, bar{scenario: label, impl: b.impl, ratio: r})
 			added = true
 		}
 		if added {
@@ -73,7 +76,7 @@ func renderChart(m module) string {
 	w(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", chartWidth, height)
 	w(`<text x="12" y="20" font-size="14" font-weight="bold">%s</text>`+"\n",
 		esc(m.name+": how many times slower each peer is than asyncutils"))
-	w(`<text x="12" y="36" fill="#555555">median ns/op of the peer / median ns/op of asyncutils, log scale; right of 1x: asyncutils is faster</text>` + "\n")
+	w(`<text x="12" y="36" fill="#555555">median ns/op (or the unit named) of the peer / that of asyncutils, log scale; right of 1x: asyncutils is better</text>` + "\n")
 
 	plotTop, plotBottom := topMargin, height-axisHeight
 	for e := loExp; e <= hiExp; e++ {
