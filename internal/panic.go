@@ -51,28 +51,45 @@ func NewPanicError(v any) *PanicError {
 // Guard itself then never returns. This holds too when a function deferred
 // by fn panics during the Goexit: recovering that panic resumes the Goexit,
 // and the error given to onGoexit then also wraps the *PanicError.
-func Guard(fn func() error, onGoexit func(error)) (err error) {
+func Guard(fn func() error, onGoexit func(error)) error {
+	if onGoexit == nil {
+		return protect(fn) // nobody to tell: one frame, one deferred recover
+	}
+	return guardGoexit(fn, onGoexit)
+}
+
+// guardGoexit is Guard with a Goexit to report. The flag lives in a frame
+// of its own, around protect: a Goexit resumed after protect recovered a
+// panic unwinds this frame without returning from protect, which is how
+// its deferred call tells a Goexit from a recovered panic.
+func guardGoexit(fn func() error, onGoexit func(error)) (err error) {
 	finished := false
 	defer func() {
-		// Unwinding without having finished: the goroutine is running
-		// Goexit, possibly resumed after a recovered panic.
-		if !finished && onGoexit != nil {
-			if err != nil {
-				onGoexit(errors.Join(ErrGoexit, err))
-			} else {
-				onGoexit(ErrGoexit)
-			}
+		if finished {
+			return
+		}
+		if err != nil {
+			onGoexit(errors.Join(ErrGoexit, err))
+		} else {
+			onGoexit(ErrGoexit)
 		}
 	}()
-	recoverCall(fn, &err)
+	protectInto(fn, &err)
 	finished = true
 	return err
 }
 
-// recoverCall calls fn and stores its error, or its panic as a *PanicError,
-// in *err: through a pointer, so that Guard sees a recovered panic even when
-// a resumed Goexit keeps recoverCall from returning.
-func recoverCall(fn func() error, err *error) {
+// protect calls fn and returns its error, or its panic as a *PanicError.
+// On a Goexit it does not return.
+func protect(fn func() error) (err error) {
+	protectInto(fn, &err)
+	return err
+}
+
+// protectInto is protect storing the result in *err: through a pointer, so
+// that guardGoexit sees a recovered panic even when a resumed Goexit keeps
+// protectInto from returning.
+func protectInto(fn func() error, err *error) {
 	returned := false
 	defer func() {
 		if returned {
