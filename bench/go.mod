@@ -15,6 +15,7 @@ require (
 	github.com/qmuntal/stateless v1.7.2
 	github.com/sourcegraph/conc v0.3.0
 	github.com/viccon/sturdyc v1.1.5
+	go.uber.org/goleak v1.3.0
 	golang.org/x/sync v0.25.0
 )
 
