@@ -23,9 +23,10 @@
 //   - Every goroutine a call starts has exited when the call returns (for
 //     Stream: when the range loop ends, however it ends).
 //   - Results are in input order: out[i] belongs to tasks[i] in every outcome.
-//   - A panic in a task is recovered and reported as a *[PanicError]; a
-//     runtime.Goexit as an error wrapping [ErrGoexit]. Neither crashes the
-//     process nor hangs the caller.
+//   - A panic in a task is recovered and reported as a *[TaskError] (the
+//     task's index) wrapping a *[PanicError]; a runtime.Goexit as a
+//     *TaskError wrapping [ErrGoexit]. Neither crashes the process nor hangs
+//     the caller.
 //   - All, Map, AllSeq and MapSeq stop at the first failure: the ctx given to
 //     the running tasks is cancelled with a *[TaskError] (the index and the
 //     task's error) as its cause, no task that has not started is started,

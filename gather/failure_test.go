@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -244,8 +245,8 @@ func TestPanicAndGoexit(t *testing.T) {
 				}
 				for i, r := range res {
 					if i == bad || i == bad+10 {
-						if !kind.check(r.Err) {
-							t.Fatalf("slot %d = %v, want a %s", i, r.Err, kind.name)
+						if !kind.check(r.Err) || !taskErrorAt(r.Err, i) {
+							t.Fatalf("slot %d = %v, want a %s as a *TaskError of index %d", i, r.Err, kind.name, i)
 						}
 					} else if r.Err != nil || r.Value != i {
 						t.Fatalf("slot %d = %v, %v", i, r.Value, r.Err)
@@ -257,7 +258,7 @@ func TestPanicAndGoexit(t *testing.T) {
 				failures := 0
 				for i, r := range gather.Stream(context.Background(), n, tasks...) {
 					if r.Err != nil {
-						if !kind.check(r.Err) || (i != bad && i != bad+10) {
+						if !kind.check(r.Err) || (i != bad && i != bad+10) || !taskErrorAt(r.Err, i) {
 							t.Fatalf("slot %d = %v", i, r.Err)
 						}
 						failures++
@@ -373,4 +374,11 @@ func TestAllStopsWithoutCtx(t *testing.T) {
 			}
 		})
 	}
+}
+
+// taskErrorAt reports whether err is a *TaskError of index i whose message
+// starts with the package name, as every gather error does.
+func taskErrorAt(err error, i int) bool {
+	var te *gather.TaskError
+	return errors.As(err, &te) && te.Index == i && strings.HasPrefix(err.Error(), fmt.Sprintf("gather: task %d: ", i))
 }

@@ -78,9 +78,9 @@ func run[T any](ctx context.Context, n int, p *pool[T]) ([]T, error) {
 // exactly len(tasks) results in input order, each with its task's value and
 // error. A failing task does not cancel its siblings.
 //
-// A task's error is stored as it returned it; a panic as a *[PanicError]; a
-// runtime.Goexit as a *[TaskError] wrapping [ErrGoexit]; a nil task as an
-// error wrapping [ErrNilTask]. When ctx ends, the tasks that have not started
+// A task's error is stored as it returned it; a panic as a *[TaskError]
+// wrapping the *[PanicError]; a runtime.Goexit as a *[TaskError] wrapping
+// [ErrGoexit]; a nil task as an error wrapping [ErrNilTask]. When ctx ends, the tasks that have not started
 // are not started and get context.Cause(ctx) in their slot. The tasks get ctx
 // itself. Every worker goroutine has exited when Settled returns.
 //

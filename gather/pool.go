@@ -106,6 +106,11 @@ func (p *pool[T]) work() {
 			returned = true
 			return
 		}
+		// A panic (Guard made it a *PanicError): firstError wraps it with
+		// the index in fail; the other modes store it wrapped the same way.
+		if p.mode != firstError {
+			err = &TaskError{Index: cur, Err: err}
+		}
 		var zero T
 		p.put(cur, zero, err)
 	}
