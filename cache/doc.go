@@ -33,8 +33,9 @@
 // A [Cache.Set], [Cache.Invalidate] or [Cache.Clear] during a load wins: the
 // load's result is returned to its waiters but not stored.
 //
-// Panics in loaders are returned as [*PanicError]; a loader that calls
-// runtime.Goexit fails its load with an error wrapping [ErrGoexit]. A
+// A panic in a loader fails its load with an error ("cache: loader: panic:
+// ...") wrapping the [*PanicError]; a loader that calls runtime.Goexit fails
+// its load with an error ("cache: loader: ...") wrapping [ErrGoexit]. A
 // panicking error handler is recovered and logged.
 //
 // No callback runs under a lock of the cache: loaders run on a goroutine of

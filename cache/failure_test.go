@@ -26,6 +26,9 @@ func TestLoader_Panic(t *testing.T) {
 		if !errors.As(err, &pe) || !errors.Is(err, errBoom) || len(pe.Stack) == 0 {
 			t.Fatalf("Get = %v, want a *PanicError wrapping errBoom", err)
 		}
+		if !strings.HasPrefix(err.Error(), "cache: loader: panic: ") {
+			t.Fatalf("Get = %q, want the prefix %q", err, "cache: loader: panic: ")
+		}
 		if c.Contains("a") {
 			t.Fatal("a panicking load cached something")
 		}

@@ -113,6 +113,9 @@ func (c *Cache[K, V]) run(ctx context.Context, s *shard[K, V], h uint64, e *entr
 		var zero V
 		c.finish(s, h, e, f, zero, fmt.Errorf("cache: loader: %w", err))
 	})
+	if pe, ok := err.(*PanicError); ok { // recovered by Guard: say where
+		err = fmt.Errorf("cache: loader: %w", pe)
+	}
 	c.finish(s, h, e, f, v, err)
 }
 
