@@ -113,7 +113,10 @@ func (c *Cache[K, V]) run(ctx context.Context, s *shard[K, V], h uint64, e *entr
 		var zero V
 		c.finish(s, h, e, f, zero, fmt.Errorf("cache: loader: %w", err))
 	})
-	if pe, ok := err.(*PanicError); ok { // recovered by Guard: say where
+	// A panic recovered by Guard comes back as the *PanicError itself; say
+	// where it happened. A loader's own error, whatever it wraps, passes as
+	// the loader returned it.
+	if pe, ok := err.(*PanicError); ok { //nolint:errorlint // only Guard's own, unwrapped result
 		err = fmt.Errorf("cache: loader: %w", pe)
 	}
 	c.finish(s, h, e, f, v, err)
