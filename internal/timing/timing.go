@@ -1,5 +1,3 @@
-// Package timing holds the clock defaulting shared by the asyncutils modules
-// that read time.
 package timing
 
 import "github.com/benbjohnson/clock"

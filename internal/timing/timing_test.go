@@ -5,14 +5,9 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
-	"go.uber.org/goleak"
 
 	"github.com/asyncutils-go/asyncutils/internal/timing"
 )
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 func TestOr(t *testing.T) {
 	mock := clock.NewMock()

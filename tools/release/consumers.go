@@ -10,7 +10,6 @@ var programs embed.FS
 // Third-party modules a consumer may vendor.
 const (
 	clockModule  = "github.com/benbjohnson/clock"
-	syncModule   = "golang.org/x/sync"
 	goleakModule = "go.uber.org/goleak"
 )
 
@@ -56,14 +55,12 @@ var consumers = map[string]consumer{
 		Uses:    []string{"All", "Task"},
 		Want:    "gather: squares [0 1 4 9 16]\n",
 		Need:    []string{"defaults", "internal"},
-		May:     []string{syncModule},
 	},
 	"cache": {
 		Program: "cache.go.tmpl",
 		Uses:    []string{"New", "Cache.Get", "Cache.Close"},
 		Want:    "cache: hello -> 5\n",
 		Need:    []string{"defaults", "internal", clockModule},
-		May:     []string{syncModule},
 	},
 	"fsm": {
 		Program: "fsm.go.tmpl",
@@ -76,6 +73,5 @@ var consumers = map[string]consumer{
 		Uses:    []string{"New", "Accumulator.Add", "Accumulator.Call", "Accumulator.Len"},
 		Want:    "accumulate: first got done\naccumulate: second got done\naccumulate: left 0\n",
 		Need:    []string{"internal"},
-		May:     []string{syncModule},
 	},
 }
