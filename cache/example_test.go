@@ -228,3 +228,79 @@ func ExampleCache_Age() {
 	// age 45s: due for refresh true, expired false
 	// after the TTL: contains false, expired true
 }
+
+// Refresh reloads a present entry now, whatever its age; a Get afterwards
+// sees the new value.
+func ExampleCache_Refresh() {
+	version := 0
+	c, _ := cache.New(func(context.Context, string) (string, error) {
+		version++
+		return fmt.Sprintf("config v%d", version), nil
+	})
+	defer c.Close()
+	ctx := context.Background()
+	v, _ := c.Get(ctx, "app")
+	fmt.Println(v)
+	if err := c.Refresh(ctx, "app"); err != nil {
+		fmt.Println(err)
+	}
+	v, _ = c.Get(ctx, "app")
+	fmt.Println(v)
+	// Output:
+	// config v1
+	// config v2
+}
+
+// Load loads a key now and stores it, so that the first Get is a hit: a
+// warm-up before traffic arrives.
+func ExampleCache_Load() {
+	c, _ := cache.New(fetchUser)
+	defer c.Close()
+	ctx := context.Background()
+	for id := range 3 {
+		if err := c.Load(ctx, id); err != nil {
+			fmt.Println(err)
+		}
+	}
+	v, _ := c.Get(ctx, 2)
+	st := c.Stats()
+	fmt.Println(v, c.Len(), "hits", st.Hits, "misses", st.Misses)
+	// Output: user-2 3 hits 1 misses 0
+}
+
+// An Invalidate during a load wins: the waiters get the loaded value, but
+// the stale load does not bring the key back.
+func ExampleCache_Invalidate() {
+	started, release := make(chan struct{}), make(chan struct{})
+	c, _ := cache.New(func(context.Context, string) (string, error) {
+		close(started)
+		<-release // a slow upstream
+		return "stale price", nil
+	})
+	defer c.Close()
+
+	got := make(chan string)
+	go func() {
+		v, _ := c.Get(context.Background(), "price")
+		got <- v
+	}()
+	<-started
+	c.Invalidate("price") // the price changed while it was being read
+	close(release)
+	fmt.Println(<-got)
+	fmt.Println(c.Contains("price"))
+	// Output:
+	// stale price
+	// false
+}
+
+func ExampleCache_Clear() {
+	c, _ := cache.New(fetchUser)
+	defer c.Close()
+	for id := range 3 {
+		c.Set(id, fmt.Sprint("user-", id))
+	}
+	c.Clear()
+	fmt.Println(c.Len(), c.Contains(0))
+	// Output: 0 false
+}
