@@ -24,6 +24,11 @@ var (
 	// waiting for its own load would never end.
 	ErrReentrant = errors.New("cache: a loader waits for its own load")
 
+	// ErrTooOld is wrapped by the error of a load whose loader reported, with
+	// SetAge, a value older than the TTL: such a value is never stored or
+	// returned.
+	ErrTooOld = errors.New("cache: loaded value older than the TTL")
+
 	// ErrGoexit is wrapped by the error of a load whose loader called
 	// runtime.Goexit (for example through t.FailNow) instead of returning.
 	ErrGoexit = internal.ErrGoexit

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/asyncutils-go/asyncutils/internal"
@@ -36,7 +38,8 @@ type flight[V any] struct {
 type loadContext struct {
 	context.Context
 	values context.Context
-	flight any // the *flight[V] this context runs
+	flight any          // the *flight[V] this context runs
+	age    atomic.Int64 // set by SetAge: how old the loaded value already is
 }
 
 // loadingKey finds the innermost loadContext among a context's values.
@@ -102,7 +105,7 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 
 // run calls the loader on a goroutine of the cache and publishes the result,
 // also when the loader panics or calls runtime.Goexit.
-func (c *Cache[K, V]) run(ctx context.Context, s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], loader Loader[K, V]) {
+func (c *Cache[K, V]) run(ctx *loadContext, s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], loader Loader[K, V]) {
 	defer c.wg.Done()
 	var v V
 	err := internal.Guard(func() error {
@@ -111,7 +114,7 @@ func (c *Cache[K, V]) run(ctx context.Context, s *shard[K, V], h uint64, e *entr
 		return err
 	}, func(err error) {
 		var zero V
-		c.finish(s, h, e, f, zero, fmt.Errorf("cache: loader: %w", err))
+		c.finish(s, h, e, f, zero, 0, fmt.Errorf("cache: loader: %w", err))
 	})
 	// A panic recovered by Guard comes back as the *PanicError itself; say
 	// where it happened. A loader's own error, whatever it wraps, passes as
@@ -119,14 +122,17 @@ func (c *Cache[K, V]) run(ctx context.Context, s *shard[K, V], h uint64, e *entr
 	if pe, ok := err.(*PanicError); ok { //nolint:errorlint // only Guard's own, unwrapped result
 		err = fmt.Errorf("cache: loader: %w", pe)
 	}
-	c.finish(s, h, e, f, v, err)
+	c.finish(s, h, e, f, v, ctx.age.Load(), err)
 }
 
 // finish stores the result of f when f is still the flight of e, publishes it
 // to the waiters, and reports a background failure.
-func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, err error) {
+func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, age int64, err error) {
 	cfg := c.cfg.Load()
 	now := c.now()
+	if err == nil && age > cfg.ttl {
+		err = fmt.Errorf("%w: the loader's value is %v old, the TTL is %v", ErrTooOld, time.Duration(age), time.Duration(cfg.ttl))
+	}
 	s.mu.Lock()
 	if s.flights[e] == f {
 		delete(s.flights, e)
@@ -134,7 +140,7 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 		expired := old != nil && now-old.loadedAt > cfg.ttl
 		switch {
 		case err == nil:
-			it := &item[V]{value: v, loadedAt: now, readAt: now}
+			it := &item[V]{value: v, loadedAt: now - age, readAt: now}
 			if f.kind != kindSync && old != nil && e.flags.Load()&flagRead == 0 {
 				it.readAt = old.readAt // a background reload is not a read
 			}

@@ -16,6 +16,7 @@ type Option interface{ apply(*options) }
 
 type options struct {
 	ttl, refresh time.Duration
+	refreshSet   bool // WithRefresh was given; otherwise refresh follows the TTL
 	handler      func(err error, batched bool)
 	clock        clock.Clock
 	logger       *slog.Logger
@@ -24,6 +25,10 @@ type options struct {
 	backoffMin   time.Duration
 	backoffMax   time.Duration
 	backoffSet   bool
+	maxSize      int
+	maxWeight    int64
+	weigher      any // func(K, V) int64 of the cache's K and V; checked by New
+	boundSet     int // how many of WithMaxSize and WithMaxWeight were given
 }
 
 // defaultMaxRefreshes is how many reloads the refresh loop runs at once by default.
@@ -42,9 +47,12 @@ func WithTTL(ttl time.Duration) Option {
 // WithRefresh sets the refresh window: an entry whose age is over TTL -
 // refresh is reloaded in the background while readers keep getting the
 // current value. It must be >= 0 and <= TTL; 0 turns refresh-ahead off (a
-// plain TTL cache). Default: defaults.Current().CacheRefresh (15s builtin).
+// plain TTL cache). Default: the TTL scaled by the defaults' ratio
+// (defaults.Current().CacheRefresh / CacheTTL, 15s/60s builtin: TTL/4), so
+// that WithTTL alone is always valid; a window given explicitly is kept and
+// checked.
 func WithRefresh(refresh time.Duration) Option {
-	return optionFunc(func(o *options) { o.refresh = refresh })
+	return optionFunc(func(o *options) { o.refresh, o.refreshSet = refresh, true })
 }
 
 // WithErrorHandler sets the function that receives the errors of background
@@ -92,6 +100,30 @@ func WithIdleTimeout(d time.Duration) Option {
 // refresh window.
 func WithBackoff(minDelay, maxDelay time.Duration) Option {
 	return optionFunc(func(o *options) { o.backoffMin, o.backoffMax, o.backoffSet = minDelay, maxDelay, true })
+}
+
+// WithMaxSize bounds the cache to at most n entries: when it is full, the
+// eviction policy chooses which entries go. It must be > 0, and cannot be
+// combined with [WithMaxWeight]. Default: unbounded.
+func WithMaxSize(n int) Option {
+	return optionFunc(func(o *options) { o.maxSize = n; o.boundSet++ })
+}
+
+// WithMaxWeight bounds the total weight of the entries to max, where weigher
+// gives the weight of each entry (a size in bytes, say) when it is stored;
+// when the bound is passed, the eviction policy chooses which entries go.
+// max must be > 0 and weigher non-nil and of the cache's key and value
+// types; it cannot be combined with [WithMaxSize]. Default: unbounded.
+func WithMaxWeight[K comparable, V any](max int64, weigher func(key K, value V) int64) Option {
+	return optionFunc(func(o *options) {
+		o.maxWeight = max
+		o.boundSet++
+		if weigher != nil {
+			o.weigher = weigher
+		} else {
+			o.weigher = nil
+		}
+	})
 }
 
 // config is the part of the options Configure can change; the hit path reads
@@ -152,5 +184,25 @@ func buildOptions(opts []Option) *options {
 			opt.apply(o)
 		}
 	}
+	if !o.refreshSet {
+		o.refresh = followTTL(o.ttl, d)
+	}
 	return o
+}
+
+// followTTL is the refresh window of a cache whose refresh was not given:
+// the TTL scaled by the defaults' ratio (15s / 60s builtin: TTL/4), computed
+// without overflow for any TTL, "forever" included.
+func followTTL(ttl time.Duration, d defaults.Values) time.Duration {
+	if ttl <= 0 || d.CacheTTL <= 0 {
+		return 0
+	}
+	if ttl == d.CacheTTL {
+		return d.CacheRefresh
+	}
+	r := float64(ttl) * (float64(d.CacheRefresh) / float64(d.CacheTTL))
+	if r >= float64(ttl) {
+		return ttl
+	}
+	return time.Duration(r)
 }
