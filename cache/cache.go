@@ -29,26 +29,28 @@ type Cache[K comparable, V any] struct {
 	seed   maphash.Seed
 	cfg    atomic.Pointer[config]
 	closed atomic.Bool
-	// allFresh is set by the refresh loop while it sleeps and the earliest
-	// scheduled entry is not due yet: then every entry whose flags have none
-	// of slowFlags is fresh, and a hit need not read the clock. Only with the
-	// default clock; see schedule.go.
-	allFresh atomic.Bool
 
-	clock     clock.Clock
-	epoch     time.Time
-	idle      int64 // WithIdleTimeout in nanoseconds; 0: off
-	fastClock bool  // the default clock: hits may trust allFresh instead of reading it
-	logger    *slog.Logger
-	opts      options // what Configure needs to rebuild the config
+	clock  clock.Clock
+	epoch  time.Time
+	logger *slog.Logger
+
+	cfgMu sync.Mutex // serializes Configure and Close
+	opts  options    // what the configuration was built from, under cfgMu
 
 	defaultLoader Loader[K, V]
 	loadersMu     sync.RWMutex
 	loaders       map[K]Loader[K, V]
 
-	sched    scheduler[K, V]
 	size     atomic.Int64
 	counters counters
+
+	// The refresh loop's state; see schedule.go.
+	armed   atomic.Int64  // the time the loop sleeps until; maxTime while it works
+	wake    chan struct{} // signals the loop
+	running atomic.Int32  // loop reloads in flight
+	pendMu  sync.Mutex     // only the loop takes it, but for tests that inspect pending
+	pending []*entry[K, V] // due entries waiting for a reload slot, under pendMu
+	waiting atomic.Int32   // len(pending), for the reloads that free a slot
 
 	life      sync.RWMutex // read-held to start a goroutine; Close write-holds it to stop new ones
 	wg        sync.WaitGroup
@@ -65,7 +67,7 @@ type Cache[K comparable, V any] struct {
 // problem; nothing is started then. Call Close to stop the loop.
 func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cache[K, V], error) {
 	o := buildOptions(opts)
-	cfg, err := newConfig(o.ttl, o.refresh, o.handler, o)
+	cfg, err := newConfig(o)
 	if err != nil {
 		return nil, err
 	}
@@ -75,20 +77,19 @@ func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cach
 		shift:         uint(64 - bits.TrailingZeros(uint(n))),
 		seed:          maphash.MakeSeed(),
 		clock:         timing.Or(o.clock),
-		idle:          int64(o.idle),
-		fastClock:     o.clock == nil,
 		logger:        o.logger,
 		opts:          *o,
 		defaultLoader: defaultLoader,
 		loaders:       map[K]Loader[K, V]{},
+		wake:          make(chan struct{}, 1),
 		done:          make(chan struct{}),
 	}
 	c.cfg.Store(cfg)
 	c.epoch = c.clock.Now()
+	c.armed.Store(maxTime)
 	for i := range c.shards {
 		c.shards[i].init()
 	}
-	c.sched.init(o.maxRefreshes, &c.allFresh, &c.cfg, o.clock == nil)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.wg.Add(1)
 	go c.loop()
@@ -112,31 +113,25 @@ func (c *Cache[K, V]) now() int64 { return int64(c.clock.Since(c.epoch)) }
 
 func (c *Cache[K, V]) shardOf(h uint64) *shard[K, V] { return &c.shards[h>>c.shift] }
 
-// Get returns the value of key. A fresh value is returned at once. A value in
-// the refresh window (older than TTL - refresh) is returned at once too, and
-// a background reload of key starts unless one is running or a failed one is
-// waiting for its retry. A missing or expired key is loaded synchronously:
-// concurrent callers share one loader call, each waits until the load ends
-// or its own ctx ends (then it returns ctx.Err() and the load goes on for the
-// others; a caller whose ctx has already ended starts no load). A failed
-// load returns the loader's error and caches nothing. After Close, Get
-// returns ErrClosed.
+// Get returns the value of key. A value not older than the TTL at the time
+// of the call is returned at once; a value in the refresh window (older than
+// TTL - refresh) is returned at once too, and a background reload of key
+// starts unless one is running or a failed one is waiting for its retry. A
+// missing or expired key is loaded synchronously: concurrent callers share
+// one loader call, each waits until the load ends or its own ctx ends (then
+// it returns ctx.Err() and the load goes on for the others; a caller whose
+// ctx has already ended starts no load). A failed load returns the loader's
+// error and caches nothing. After Close, Get returns ErrClosed.
 //
-// A fresh hit takes no lock and allocates nothing.
+// A hit takes no lock and allocates nothing.
 func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, error) {
 	h := c.hash(key)
 	s := c.shardOf(h)
 	if e := s.find(h, key); e != nil {
 		if it := e.item.Load(); it != nil {
-			f := e.flags.Load()
-			if f&slowFlags == 0 && c.allFresh.Load() {
-				if c.idle > 0 && f&flagRead == 0 {
-					e.flags.Or(flagRead)
-				}
-				s.hits.Add(1)
-				return it.value, nil
-			}
-			if !c.closed.Load() && c.serve(ctx, s, e, it, c.now()) {
+			// The clock is read on every hit: the TTL bound must not depend
+			// on the refresh loop running on time.
+			if c.serve(ctx, s, e, it) {
 				return it.value, nil
 			}
 		}
@@ -144,20 +139,25 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, error) {
 	return c.getSlow(ctx, h, s, key)
 }
 
-// serve decides whether the value it of e can be returned at now; if so it
+// serve reports whether it, the value of e, can be returned now; if so it
 // counts the hit, records the read, and starts a single-key reload when the
 // value is in the refresh window.
-func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V], it *item[V], now int64) bool {
+func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V], it *item[V]) bool {
+	// The clock is read on every hit: the TTL bound must not depend on the
+	// refresh loop running on time.
+	age := c.now() - it.loadedAt
 	cfg := c.cfg.Load()
-	if age := now - it.loadedAt; age > cfg.refreshAfter {
-		if age > cfg.ttl {
+	if age > cfg.serveFresh {
+		if age > cfg.serveTTL {
 			return false
 		}
 		if e.flags.Load()&(flagLoading|flagBackoff|flagRemoved) == 0 {
 			c.refreshOne(ctx, e)
 		}
 	}
-	if c.idle > 0 && e.flags.Load()&flagRead == 0 {
+	if e.flags.Load()&flagRead == 0 {
+		// Written once per load, so that parallel hits of a hot key do not
+		// keep writing its cache line.
 		e.flags.Or(flagRead)
 	}
 	s.hits.Add(1)
@@ -174,13 +174,14 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 	s.mu.Lock()
 	e := s.lookup(h, key)
 	if e != nil {
-		if it := e.item.Load(); it != nil {
-			now := c.now()
-			if now-it.loadedAt <= c.cfg.Load().ttl {
-				s.mu.Unlock()
-				c.serve(ctx, s, e, it, now) // true: not expired at now
+		if it := e.item.Load(); it != nil && c.now()-it.loadedAt <= c.cfg.Load().serveTTL {
+			// Stored meanwhile, or missed by the lock-free walk.
+			s.mu.Unlock()
+			if c.serve(ctx, s, e, it) {
 				return it.value, nil
 			}
+			s.mu.Lock() // it expired just now
+			e = s.lookup(h, key)
 		}
 	}
 	if err := ctx.Err(); err != nil && s.flights[e] == nil {
@@ -207,7 +208,11 @@ func (c *Cache[K, V]) GetWith(ctx context.Context, key K, loader Loader[K, V]) (
 
 // Set stores value for key as if a load had just returned it. A load of key
 // in flight is superseded: its result is returned to its waiters but not
-// stored. After Close, Set does nothing.
+// stored. A Set is not a read: it does not keep the entry warm. After Close,
+// Set does nothing.
+//
+// Replacing a present value takes no lock: one allocation and one
+// compare-and-swap.
 func (c *Cache[K, V]) Set(key K, value V) {
 	if c.closed.Load() {
 		return
@@ -215,22 +220,50 @@ func (c *Cache[K, V]) Set(key K, value V) {
 	h := c.hash(key)
 	s := c.shardOf(h)
 	now := c.now()
-	cfg := c.cfg.Load()
+	if e := s.find(h, key); e != nil {
+		// An entry that is backing off or idle is scheduled for that state;
+		// it goes through the lock to be scheduled for its new value.
+		if old := e.item.Load(); old != nil && e.flags.Load()&(flagRemoved|flagBackoff|flagIdle) == 0 {
+			it := &item[V]{value: value, loadedAt: now, readAt: old.readAt}
+			if e.item.CompareAndSwap(old, it) {
+				if e.flags.Load()&storedFlags != 0 {
+					e.flags.And(^storedFlags)
+				}
+				return
+			}
+		}
+	}
 	s.mu.Lock()
+	c.setLocked(s, h, key, value, now)
+	s.mu.Unlock()
+}
+
+// setLocked stores value for key and supersedes its flight; s.mu must be
+// held.
+func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now int64) {
 	e := s.lookup(h, key)
 	if e == nil {
 		e = &entry[K, V]{key: key, heapIdx: -1}
 		s.insert(h, e, c.hash)
 	}
-	delete(s.flights, e)
-	it := &item[V]{value: value, loadedAt: now, readAt: now}
+	if s.flights[e] != nil {
+		delete(s.flights, e)
+		e.flags.And(^flagLoading)
+	}
+	readAt := int64(neverRead)
+	if old := e.item.Load(); old != nil {
+		readAt = old.readAt
+	}
+	it := &item[V]{value: value, loadedAt: now, readAt: readAt}
 	if e.item.Swap(it) == nil {
 		c.size.Add(1)
 	}
-	e.flags.And(^(reloadedFlags | flagRead))
-	c.sched.set(e, c.nextEvent(it, cfg), cfg)
-	s.mu.Unlock()
+	e.flags.And(^storedFlags)
+	c.schedule(s, e, c.nextEvent(it, c.cfg.Load()))
 }
+
+// neverRead is the readAt of a value nobody has read.
+const neverRead = -1 << 62
 
 // Invalidate removes key and returns the value it held, if it held one that
 // had not expired. A load of key in flight is superseded: its result is not
@@ -247,27 +280,39 @@ func (c *Cache[K, V]) Invalidate(key K) (V, bool) {
 	if e == nil {
 		return zero, false
 	}
-	it := e.item.Load()
-	c.removeLocked(s, h, e, false)
+	it := c.removeLocked(s, h, e, nil)
 	if it == nil || now-it.loadedAt > c.cfg.Load().ttl {
 		return zero, false
 	}
 	return it.value, true
 }
 
-// removeLocked takes e out of the cache for good; s.mu must be held. A
-// flight of e is superseded.
-func (c *Cache[K, V]) removeLocked(s *shard[K, V], h uint64, e *entry[K, V], expired bool) {
-	e.flags.Or(flagRemoved)
-	delete(s.flights, e)
-	if e.item.Swap(nil) != nil {
-		c.size.Add(-1)
-		if expired {
-			c.counters.expirations.Add(1)
+// removeLocked takes e out of the cache for good and returns the value it
+// held; s.mu must be held. A flight of e is superseded. With expired set,
+// e is removed only if it still holds that value (a Set may have replaced
+// it without the lock), and counted as an expiration.
+func (c *Cache[K, V]) removeLocked(s *shard[K, V], h uint64, e *entry[K, V], expired *item[V]) *item[V] {
+	var old *item[V]
+	if expired != nil {
+		if !e.item.CompareAndSwap(expired, nil) {
+			return nil
 		}
+		old = expired
+		c.counters.expirations.Add(1)
+	} else {
+		old = e.item.Swap(nil)
+	}
+	e.flags.Or(flagRemoved)
+	if s.flights[e] != nil {
+		delete(s.flights, e)
+		e.flags.And(^flagLoading)
+	}
+	if old != nil {
+		c.size.Add(-1)
 	}
 	s.unlink(h, e)
-	c.sched.remove(e)
+	s.unschedule(e)
+	return old
 }
 
 // Clear removes every key. Loads in flight are superseded, as by Invalidate.
@@ -285,7 +330,6 @@ func (c *Cache[K, V]) Clear() {
 		})
 		s.reset()
 	}
-	c.sched.clear()
 	for i := range c.shards {
 		c.shards[i].mu.Unlock()
 	}
@@ -294,18 +338,21 @@ func (c *Cache[K, V]) Clear() {
 // Close stops the refresh loop, cancels the loads in flight, and waits for
 // every goroutine of the cache to return. It is safe to call more than once
 // and from several goroutines; every call returns once the cache has
-// stopped. Waiters of a cancelled load get ErrClosed. After Close, Get,
-// GetWith, Load and Refresh return ErrClosed; the other methods keep working
-// on what is stored. Close always returns nil.
+// stopped. Waiters of a cancelled load get ErrClosed; the cancelled reloads
+// are not reported as failures. After Close, Get, GetWith, Load and Refresh
+// return ErrClosed, and Configure returns ErrClosed; the other methods keep
+// working on what is stored. Close always returns nil.
 //
 // Close waits for the loaders and error handlers that run: called from one of
 // them, it waits for itself and never returns; call it on a new goroutine.
 func (c *Cache[K, V]) Close() error {
 	c.closeOnce.Do(func() {
+		c.cfgMu.Lock()
 		c.life.Lock()
 		c.closed.Store(true)
 		c.life.Unlock()
-		c.sched.stop() // hits go to the path that checks closed
+		c.cfg.Store(closedConfig(c.cfg.Load())) // hits go to the path that checks closed
+		c.cfgMu.Unlock()
 		c.cancel()
 		close(c.done)
 	})

@@ -34,6 +34,7 @@ func TestNew_Defaults(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := mustNew(t, newCounting().load)
 		mustGet(t, c, "a", "a#1")
+		mustGet(t, c, "a", "a#1") // read since its load: the loop keeps it warm
 		d := defaults.Current()
 		time.Sleep(d.CacheTTL - d.CacheRefresh - time.Second)
 		if c.ShouldRefresh("a") {
@@ -103,10 +104,10 @@ func TestConfigure(t *testing.T) {
 		l := newCounting()
 		c := mustNew(t, l.load, ttlOpts()...)
 		mustGet(t, c, "a", "a#1")
-		if err := c.Configure(time.Second, 2*time.Second, nil); !errors.Is(err, cache.ErrInvalidConfig) {
+		if err := c.Configure(cache.WithTTL(time.Second), cache.WithRefresh(2*time.Second)); !errors.Is(err, cache.ErrInvalidConfig) {
 			t.Fatalf("Configure(refresh > ttl) = %v", err)
 		}
-		if err := c.Configure(20*time.Second, 0, nil); err != nil {
+		if err := c.Configure(cache.WithTTL(20*time.Second), cache.WithRefresh(0)); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(15 * time.Second)

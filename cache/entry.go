@@ -18,12 +18,10 @@ const (
 	flagBackoff                    // the last background reload failed; the loop retries it
 	flagRemoved                    // the entry left its table; it never comes back
 	flagIdle                       // the loop found it idle and lets it expire
-	flagRead                       // read since its value was stored (only with WithIdleTimeout)
+	flagRead                       // a Get was served from its value since it was stored
 
-	// slowFlags send a hit to the precise path, which reads the clock.
-	slowFlags = flagLoading | flagBackoff | flagRemoved | flagIdle
-	// reloadedFlags are cleared when a value is stored.
-	reloadedFlags = flagLoading | flagBackoff | flagIdle | failureMask
+	// storedFlags are cleared when a load stores a value or a Set replaces it.
+	storedFlags = flagBackoff | flagIdle | flagRead | failureMask
 
 	failureShift = 8 // bits 8..15 count consecutive background reload failures
 	failureMask  = 0xff << failureShift
@@ -33,8 +31,10 @@ const (
 // first load until the key is invalidated, cleared or expires, so that an
 // in-flight load can tell whether the entry it loads for is still current.
 //
-// Lock-free fields: item, next, flags. Fields under the scheduler's mutex:
-// heapIdx, at. The entry's running load, if any, is in its shard's flights
+// Lock-free fields: item, next, flags. Fields under the shard's mutex:
+// heapIdx, at. A value is stored by compare-and-swap, so that a Set that
+// replaces a present value without the lock and a load that ends under it
+// cannot overwrite each other unseen. The entry's running load, if any, is in its shard's flights
 // map, under the shard's mutex: loads are rare, and keeping the pointer out
 // of the entry keeps the entry in a smaller size class.
 type entry[K comparable, V any] struct {
@@ -42,7 +42,7 @@ type entry[K comparable, V any] struct {
 	item    atomic.Pointer[item[V]]     // nil: no value yet, or removed
 	next    atomic.Pointer[entry[K, V]] // the bucket chain
 	flags   atomic.Uint32
-	heapIdx int32 // position in the scheduler's heap; -1 when not scheduled
+	heapIdx int32 // position in the shard's heap; -1 when not scheduled
 	at      int64 // when the scheduler handles the entry next
 }
 

@@ -178,11 +178,13 @@ func ExampleCache_Stats() {
 func ExampleCache_Configure() {
 	c, _ := cache.New(fetchUser)
 	defer c.Close()
-	fmt.Println(c.Configure(time.Minute, 2*time.Minute, nil))
-	fmt.Println(c.Configure(time.Minute, 0, nil)) // a plain TTL cache from now on
+	fmt.Println(c.Configure(cache.WithRefresh(2 * time.Minute))) // more than the 60s TTL
+	fmt.Println(c.Configure(cache.WithTTL(10 * time.Minute)))   // the refresh window follows: 2m30s
+	fmt.Println(c.Configure(cache.WithClock(clock.NewMock())))
 	// Output:
 	// cache: invalid configuration: refresh is 2m0s, must be <= TTL (1m0s)
 	// <nil>
+	// cache: invalid configuration: WithClock cannot change on a running cache
 }
 
 func ExampleCache_Close() {

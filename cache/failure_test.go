@@ -126,7 +126,7 @@ func TestNoHandler_Logs(t *testing.T) {
 		var logMu sync.Mutex
 		logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil))
 		l := newCounting()
-		c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger))...)
+		c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger), cache.WithKeepWarm())...)
 		mustGet(t, c, "a", "a#1")
 		l.fail.Store(true)
 		_ = c.Refresh(bg, "a")
@@ -146,7 +146,7 @@ func TestLogger_Panic(t *testing.T) {
 		var calls atomic.Int64
 		logger := slog.New(panicHandler{&calls})
 		l := newCounting()
-		c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger))...)
+		c := mustNew(t, l.load, ttlOpts(cache.WithLogger(logger), cache.WithKeepWarm())...)
 		mustGet(t, c, "a", "a#1")
 		l.fail.Store(true)
 		if err := c.Refresh(bg, "a"); !errors.Is(err, errBoom) {

@@ -10,16 +10,14 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/benbjohnson/clock"
 )
 
 // FuzzSchedule runs random operations on a refresh-ahead cache whose loader
 // fails at random, inside a synctest bubble, and after each checks the
-// invariants the lock-free hit path relies on: every entry holds a value or
+// invariants the schedule relies on: every entry holds a value or
 // is loading; every entry with a value and no load is scheduled or pending;
-// the heap is a heap; Len counts the entries with a value; and while
-// allFresh is set, every entry without a slow flag is fresh.
+// every shard's heap is a heap and publishes its earliest time; no entry
+// is scheduled after its expiry; Len counts the entries with a value.
 func FuzzSchedule(f *testing.F) {
 	f.Add([]byte{0, 1, 6, 60, 0, 1, 6, 40, 0, 1})
 	f.Add([]byte{0, 1, 0, 2, 7, 1, 6, 65, 3, 1, 6, 30, 0, 2, 6, 90})
@@ -76,7 +74,12 @@ func runSchedule(t *testing.T, ops []byte) {
 
 func checkInvariants(t *testing.T, c *Cache[int, string], op int) {
 	t.Helper()
-	q := &c.sched
+	pending := map[*entry[int, string]]bool{}
+	c.pendMu.Lock()
+	for _, e := range c.pending {
+		pending[e] = true
+	}
+	c.pendMu.Unlock()
 	for i := range c.shards {
 		c.shards[i].mu.Lock()
 	}
@@ -85,28 +88,25 @@ func checkInvariants(t *testing.T, c *Cache[int, string], op int) {
 			c.shards[i].mu.Unlock()
 		}
 	}()
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	pending := map[*entry[int, string]]bool{}
-	for _, e := range q.pending {
-		pending[e] = true
-	}
-	for i, e := range q.heap {
-		if int(e.heapIdx) != i {
-			t.Fatalf("op %d: heap[%d] has heapIdx %d", op, i, e.heapIdx)
-		}
-		if i > 0 && q.heap[(i-1)/2].at > e.at {
-			t.Fatalf("op %d: heap order broken at %d", op, i)
-		}
-		if e.flags.Load()&flagRemoved != 0 {
-			t.Fatalf("op %d: a removed entry is scheduled", op)
-		}
-	}
-	now := c.now()
-	cfg := c.cfg.Load()
 	withValue := 0
 	for i := range c.shards {
 		s := &c.shards[i]
+		next := maxTime
+		for j, e := range s.heap {
+			if int(e.heapIdx) != j {
+				t.Fatalf("op %d: shard %d heap[%d] has heapIdx %d", op, i, j, e.heapIdx)
+			}
+			if j > 0 && s.heap[(j-1)/2].at > e.at {
+				t.Fatalf("op %d: shard %d heap order broken at %d", op, i, j)
+			}
+			if e.flags.Load()&flagRemoved != 0 {
+				t.Fatalf("op %d: a removed entry is scheduled", op)
+			}
+			next = min(next, e.at)
+		}
+		if s.next.Load() != next {
+			t.Fatalf("op %d: shard %d publishes next %d, its heap's earliest is %d", op, i, s.next.Load(), next)
+		}
 		s.each(func(e *entry[int, string]) {
 			it := e.item.Load()
 			loading := s.flights[e] != nil
@@ -123,8 +123,10 @@ func checkInvariants(t *testing.T, c *Cache[int, string], op int) {
 			if !loading && e.heapIdx < 0 && !pending[e] {
 				t.Fatalf("op %d: key %d holds a value but is neither scheduled nor pending", op, e.key)
 			}
-			if c.allFresh.Load() && e.flags.Load()&slowFlags == 0 && now-it.loadedAt > cfg.refreshAfter {
-				t.Fatalf("op %d: allFresh, but key %d is %v old", op, e.key, time.Duration(now-it.loadedAt))
+			// The schedule is never late: an entry is looked at no later than
+			// it expires.
+			if !loading && e.heapIdx >= 0 && e.at > satAdd(it.loadedAt, c.cfg.Load().ttl)+1 {
+				t.Fatalf("op %d: key %d scheduled after its expiry", op, e.key)
 			}
 		})
 	}
@@ -133,54 +135,10 @@ func checkInvariants(t *testing.T, c *Cache[int, string], op int) {
 	}
 }
 
-// TestAllFresh: with the default clock, a quiet cache lets hits skip the
-// clock; with an injected clock, and after Close, never.
-func TestAllFresh(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c, err := New(func(_ context.Context, k int) (int, error) { return k, nil },
-			WithTTL(10*time.Second), WithRefresh(4*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Get(context.Background(), 1); err != nil {
-			t.Fatal(err)
-		}
-		synctest.Wait()
-		if !c.allFresh.Load() {
-			t.Fatal("the loop sleeps before anything is due, but allFresh is not set")
-		}
-		c.Set(2, 2) // at 0s: scheduled after the earliest entry, nothing to clear
-		time.Sleep(7 * time.Second)
-		synctest.Wait() // the loop reloaded both and sleeps again
-		if !c.allFresh.Load() {
-			t.Fatal("allFresh not set again after the reloads")
-		}
-		_ = c.Close()
-		if c.allFresh.Load() {
-			t.Fatal("allFresh set after Close")
-		}
-
-		m, err := New(func(_ context.Context, k int) (int, error) { return k, nil },
-			WithClock(clock.New())) // the real clock, but injected
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
-		if _, err := m.Get(context.Background(), 1); err != nil {
-			t.Fatal(err)
-		}
-		synctest.Wait()
-		if m.allFresh.Load() {
-			t.Fatal("allFresh set with an injected clock")
-		}
-	})
-}
-
 // TestConfigure_DuringWrites_ConcurrentSafe: a Configure with a shorter TTL
 // while Sets run must leave no entry scheduled later than the new values
-// make it due, or the loop would sleep past it while hits trust allFresh.
-// A Set that read the old configuration before Configure and scheduled its
-// entry after it is the race.
+// make it expire. A Set that read the old configuration before Configure
+// and scheduled its entry after it is the race.
 func TestConfigure_DuringWrites_ConcurrentSafe(t *testing.T) {
 	for range 50 {
 		c, err := New(func(_ context.Context, k int) (int, error) { return k, nil },
@@ -190,30 +148,38 @@ func TestConfigure_DuringWrites_ConcurrentSafe(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		var stop atomic.Bool
-		for range 2 {
+		for g := range 2 {
 			wg.Go(func() {
 				for i := 0; !stop.Load(); i++ {
-					c.Set(i%64, i)
+					if g == 0 {
+						c.Set(i%64, i)
+					} else {
+						c.Invalidate(i % 64)
+						c.Set(i%64, i)
+					}
 				}
 			})
 		}
-		for c.Len() < 64 {
+		for c.Len() < 32 {
 			runtime.Gosched()
 		}
-		if err := c.Configure(2*time.Minute, time.Minute, nil); err != nil {
+		if err := c.Configure(WithTTL(2*time.Minute), WithRefresh(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		stop.Store(true)
 		wg.Wait()
 		cfg := c.cfg.Load()
-		c.sched.mu.Lock()
-		for _, e := range c.sched.heap {
-			if it := e.item.Load(); it != nil && e.at > it.loadedAt+cfg.refreshAfter+1 {
-				t.Errorf("key %d scheduled %v after it is due under the new configuration",
-					e.key, time.Duration(e.at-it.loadedAt-cfg.refreshAfter-1))
+		for i := range c.shards {
+			s := &c.shards[i]
+			s.mu.Lock()
+			for _, e := range s.heap {
+				if it := e.item.Load(); it != nil && e.at > it.loadedAt+cfg.refreshAfter+1 {
+					t.Errorf("key %d scheduled %v after it is due under the new configuration",
+						e.key, time.Duration(e.at-it.loadedAt-cfg.refreshAfter-1))
+				}
 			}
+			s.mu.Unlock()
 		}
-		c.sched.mu.Unlock()
 		_ = c.Close()
 		if t.Failed() {
 			return

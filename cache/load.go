@@ -24,21 +24,26 @@ const (
 // flight is one running loader call; every caller that wants the key's value
 // meanwhile waits on done.
 type flight[V any] struct {
-	done  chan struct{}
-	kind  kind
-	value V     // set before done is closed
-	err   error // set before done is closed
+	done chan struct{}
+	kind kind
+	base *item[V] // the entry's value when the load started; the result is stored only over it
+	node waitNode // the load in the graph of loads waiting for each other
+	// refresh: a Refresh joined this load (under the shard's mutex): its
+	// failure is reported as a single-key one and backs the key off.
+	refresh bool
+	value   V     // set before done is closed
+	err     error // set before done is closed
 }
 
 // loadContext is the context a loader runs under: the cache's context for
 // cancellation and deadline (Close cancels it), the starting caller's
-// context for values. It also marks the flight it runs, so that a loader
-// that would wait for its own load (directly or through other loads) gets
-// ErrReentrant instead of a deadlock.
+// context for values. It also names the load it runs, so that a loader that
+// would wait for a load that waits for it gets ErrReentrant instead of a
+// deadlock (see waitgraph.go).
 type loadContext struct {
 	context.Context
 	values context.Context
-	flight any          // the *flight[V] this context runs
+	node   *waitNode
 	age    atomic.Int64 // set by SetAge: how old the loaded value already is
 }
 
@@ -55,21 +60,6 @@ func (l *loadContext) Value(key any) any {
 		return v
 	}
 	return l.values.Value(key)
-}
-
-// runsIn reports whether ctx belongs to the load f or to a load started from
-// it: waiting for f would then wait for itself.
-func runsIn(ctx context.Context, f any) bool {
-	for {
-		l, _ := ctx.Value(loadingKey{}).(*loadContext)
-		if l == nil {
-			return false
-		}
-		if l.flight == f {
-			return true
-		}
-		ctx = l.values
-	}
 }
 
 // startLocked joins the flight of e or starts one for key; s.mu must be held.
@@ -91,13 +81,13 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 		e = &entry[K, V]{key: key, heapIdx: -1}
 		s.insert(h, e, c.hash)
 	}
-	f := &flight[V]{done: make(chan struct{}), kind: k}
+	f := &flight[V]{done: make(chan struct{}), kind: k, base: e.item.Load()}
 	s.setFlight(e, f)
 	e.flags.Or(flagLoading)
 	if ctx == c.ctx { // the refresh loop's reloads: no caller
 		ctx = context.Background()
 	}
-	lctx := &loadContext{Context: c.ctx, values: ctx, flight: f}
+	lctx := &loadContext{Context: c.ctx, values: ctx, node: &f.node}
 	c.wg.Add(1)
 	go c.run(lctx, s, h, e, f, loader)
 	return f, nil
@@ -125,8 +115,9 @@ func (c *Cache[K, V]) run(ctx *loadContext, s *shard[K, V], h uint64, e *entry[K
 	c.finish(s, h, e, f, v, ctx.age.Load(), err)
 }
 
-// finish stores the result of f when f is still the flight of e, publishes it
-// to the waiters, and reports a background failure.
+// finish stores the result of f when f is still the flight of e and the
+// value it started from is still there, publishes the result to the
+// waiters, and reports a background failure.
 func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, age int64, err error) {
 	cfg := c.cfg.Load()
 	now := c.now()
@@ -136,41 +127,10 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	s.mu.Lock()
 	if s.flights[e] == f {
 		delete(s.flights, e)
-		old := e.item.Load()
-		expired := old != nil && now-old.loadedAt > cfg.ttl
-		switch {
-		case err == nil:
-			it := &item[V]{value: v, loadedAt: now - age, readAt: now}
-			if f.kind != kindSync && old != nil && e.flags.Load()&flagRead == 0 {
-				it.readAt = old.readAt // a background reload is not a read
-			}
-			e.item.Store(it)
-			if old == nil {
-				c.size.Add(1)
-			} else if expired {
-				c.counters.expirations.Add(1)
-			}
-			e.flags.And(^(reloadedFlags | flagRead))
-			c.sched.set(e, c.nextEvent(it, cfg), cfg)
-		case old == nil || expired:
-			// Nothing valid to keep: a failed load caches nothing.
-			c.removeLocked(s, h, e, expired)
-		case f.kind == kindSync:
-			// Load of a present key failed: keep the value and its schedule
-			// (a retry time too); the loop dropped the entry only if it came
-			// due during the load.
-			e.flags.And(^flagLoading)
-			if !c.sched.scheduled(e) {
-				c.sched.set(e, c.nextEvent(old, cfg), cfg)
-			}
-		default:
-			n := e.failures() + 1
-			e.setFailures(n)
-			e.flags.Or(flagBackoff)
-			e.flags.And(^flagLoading)
-			c.sched.set(e, c.retryAt(old, now, n, cfg), cfg)
-		}
+		e.flags.And(^flagLoading)
+		c.settleLocked(s, h, e, f, v, now, age, err, c.cfg.Load())
 	}
+	reported, batched := f.kind != kindSync || f.refresh, f.kind == kindBatched && !f.refresh
 	s.mu.Unlock()
 	// Counted before the waiters are released, so that a caller sees the
 	// counters of its own load.
@@ -188,11 +148,71 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	f.value, f.err = v, err
 	close(f.done)
 	if f.kind == kindBatched {
-		c.sched.release()
+		c.running.Add(-1)
+		if c.waiting.Load() > 0 {
+			c.signal()
+		}
 	}
-	if err != nil && f.kind != kindSync {
-		c.report(cfg, err, f.kind == kindBatched)
+	// A reload that failed because Close cancelled it is no failure.
+	if err != nil && reported && c.ctx.Err() == nil {
+		c.report(cfg, err, batched)
 	}
+}
+
+// settleLocked applies the result of f, the flight that just ended for e;
+// s.mu must be held.
+func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, now, age int64, err error, cfg *config) {
+	old := e.item.Load()
+	if old != f.base {
+		// A Set replaced the value during the load and wins; the entry is
+		// scheduled for that value, since the loop skipped it while it loaded.
+		if old != nil && e.heapIdx < 0 {
+			c.schedule(s, e, c.nextEvent(old, cfg))
+		}
+		return
+	}
+	expired := old != nil && now-old.loadedAt > cfg.ttl
+	switch {
+	case err == nil:
+		it := &item[V]{value: v, loadedAt: max(now-age, neverRead), readAt: now}
+		if f.kind != kindSync && old != nil && e.flags.Load()&flagRead == 0 {
+			it.readAt = old.readAt // a background reload is not a read
+		}
+		if !e.item.CompareAndSwap(old, it) {
+			c.settleLocked(s, h, e, f, v, now, age, err, cfg) // a Set won just now
+			return
+		}
+		if old == nil {
+			c.size.Add(1)
+		} else if expired {
+			c.counters.expirations.Add(1)
+		}
+		e.flags.And(^storedFlags)
+		c.schedule(s, e, c.nextEvent(it, cfg))
+	case old == nil:
+		// Nothing to keep: a failed load caches nothing.
+		c.removeLocked(s, h, e, nil)
+	case expired:
+		c.removeLocked(s, h, e, old)
+	case f.kind == kindSync && !f.refresh:
+		// Load of a present key failed: keep the value and its schedule (a
+		// retry time too); the loop skipped the entry if it came due during
+		// the load.
+		if e.heapIdx < 0 {
+			c.schedule(s, e, c.nextEvent(old, cfg))
+		}
+	default:
+		c.backoffLocked(s, e, old, now, cfg)
+	}
+}
+
+// backoffLocked records one more failed background reload of e, whose value
+// is it, and schedules its retry; s.mu must be held.
+func (c *Cache[K, V]) backoffLocked(s *shard[K, V], e *entry[K, V], it *item[V], now int64, cfg *config) {
+	n := e.failures() + 1
+	e.setFailures(n)
+	e.flags.Or(flagBackoff)
+	c.schedule(s, e, c.retryAt(it, now, n, cfg))
 }
 
 // report hands a background reload error to the handler, or logs it.
@@ -228,11 +248,15 @@ func (c *Cache[K, V]) log() *slog.Logger {
 	return slog.Default()
 }
 
-// wait waits for f, ctx or Close.
+// wait waits for f, ctx or Close. A loader that waits for a load that waits
+// for it gets ErrReentrant at once.
 func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 	var zero V
-	if runsIn(ctx, f) {
-		return zero, ErrReentrant
+	if l, _ := ctx.Value(loadingKey{}).(*loadContext); l != nil {
+		if !beginWait(l.node, &f.node) {
+			return zero, ErrReentrant
+		}
+		defer endWait(l.node, &f.node)
 	}
 	select {
 	case <-f.done:
@@ -284,11 +308,13 @@ func (c *Cache[K, V]) Load(ctx context.Context, key K) error {
 }
 
 // Refresh reloads the value of a present key now, as a single-key
-// background reload would (a failure keeps the value, is reported to the
-// error handler with batched false, and is retried with backoff), and waits
-// for it; it joins a load of key already in flight. It returns the reload's
-// error. A key that holds no value is not loaded: Refresh returns nil (use
-// Load). After Close, Refresh returns ErrClosed.
+// background reload would, and waits for it; it joins a load of key already
+// in flight. It returns the reload's error. A failure keeps the value, is
+// reported once to the error handler with batched false and backs the key
+// off, whether Refresh started the reload or joined one (a refresh-loop
+// reload or a Load). A key that holds no
+// value is not loaded: Refresh returns nil (use Load). After Close, Refresh
+// returns ErrClosed.
 func (c *Cache[K, V]) Refresh(ctx context.Context, key K) error {
 	if c.closed.Load() {
 		return ErrClosed
@@ -305,6 +331,9 @@ func (c *Cache[K, V]) Refresh(ctx context.Context, key K) error {
 		return nil
 	}
 	f, err := c.startLocked(ctx, s, h, key, e, kindSingle)
+	if f != nil {
+		f.refresh = true
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return err

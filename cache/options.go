@@ -11,24 +11,51 @@ import (
 	"github.com/asyncutils-go/asyncutils/defaults"
 )
 
-// Option configures a [Cache] in [New].
+// Option configures a [Cache] in [New] and [Cache.Configure].
 type Option interface{ apply(*options) }
 
+// Which options were given, so that Configure changes only those and can
+// refuse the ones a running cache cannot change.
+type optionSet uint32
+
+const (
+	setTTL optionSet = 1 << iota
+	setRefresh
+	setHandler
+	setClock
+	setLogger
+	setMaxRefreshes
+	setIdle
+	setKeepWarm
+	setBackoff
+	setBound
+
+	// fixedOptions cannot change on a running cache.
+	fixedOptions = setClock | setLogger | setBound
+)
+
+var optionNames = map[optionSet]string{
+	setTTL: "WithTTL", setRefresh: "WithRefresh", setHandler: "WithErrorHandler",
+	setClock: "WithClock", setLogger: "WithLogger", setMaxRefreshes: "WithMaxConcurrentRefreshes",
+	setIdle: "WithIdleTimeout", setKeepWarm: "WithKeepWarm", setBackoff: "WithBackoff",
+	setBound: "WithMaxSize/WithMaxWeight",
+}
+
 type options struct {
+	set          optionSet
 	ttl, refresh time.Duration
-	refreshSet   bool // WithRefresh was given; otherwise refresh follows the TTL
 	handler      func(err error, batched bool)
 	clock        clock.Clock
 	logger       *slog.Logger
 	maxRefreshes int
 	idle         time.Duration
+	keepWarm     bool
 	backoffMin   time.Duration
 	backoffMax   time.Duration
-	backoffSet   bool
 	maxSize      int
 	maxWeight    int64
 	weigher      any // func(K, V) int64 of the cache's K and V; checked by New
-	boundSet     int // how many of WithMaxSize and WithMaxWeight were given
+	bounds       int // how many of WithMaxSize and WithMaxWeight were given
 }
 
 // defaultMaxRefreshes is how many reloads the refresh loop runs at once by default.
@@ -38,43 +65,46 @@ type optionFunc func(*options)
 
 func (f optionFunc) apply(o *options) { f(o) }
 
-// WithTTL sets how long an entry lives after it was loaded. It must be > 0.
-// Default: defaults.Current().CacheTTL (60s builtin).
+// WithTTL sets how long an entry lives after it was loaded. It must be > 0;
+// math.MaxInt64 means forever. Default: defaults.Current().CacheTTL (60s
+// builtin).
 func WithTTL(ttl time.Duration) Option {
-	return optionFunc(func(o *options) { o.ttl = ttl })
+	return optionFunc(func(o *options) { o.ttl = ttl; o.set |= setTTL })
 }
 
 // WithRefresh sets the refresh window: an entry whose age is over TTL -
 // refresh is reloaded in the background while readers keep getting the
 // current value. It must be >= 0 and <= TTL; 0 turns refresh-ahead off (a
 // plain TTL cache). Default: the TTL scaled by the defaults' ratio
-// (defaults.Current().CacheRefresh / CacheTTL, 15s/60s builtin: TTL/4), so
-// that WithTTL alone is always valid; a window given explicitly is kept and
-// checked.
+// (defaults.Current().CacheRefresh / CacheTTL, 15s/60s builtin: TTL/4), in
+// New and in Configure alike, so that WithTTL alone is always valid; a
+// window given explicitly is kept and checked.
 func WithRefresh(refresh time.Duration) Option {
-	return optionFunc(func(o *options) { o.refresh, o.refreshSet = refresh, true })
+	return optionFunc(func(o *options) { o.refresh = refresh; o.set |= setRefresh })
 }
 
 // WithErrorHandler sets the function that receives the errors of background
 // reloads: batched is true for reloads started by the refresh loop and false
 // for single-key reloads (a Get in the refresh window, or Refresh). It runs
 // on the reload's goroutine, with no lock of the cache held; a panic in it is
-// recovered and logged. Without a handler, errors are logged at warning
-// level.
+// recovered and logged. Without a handler (or nil), errors are logged at
+// warning level. Reloads cancelled by Close are not failures: they are
+// reported nowhere.
 func WithErrorHandler(handler func(err error, batched bool)) Option {
-	return optionFunc(func(o *options) { o.handler = handler })
+	return optionFunc(func(o *options) { o.handler = handler; o.set |= setHandler })
 }
 
 // WithClock sets the clock every time is read from. Default: the real clock.
+// It cannot be changed by Configure.
 func WithClock(c clock.Clock) Option {
-	return optionFunc(func(o *options) { o.clock = c })
+	return optionFunc(func(o *options) { o.clock = c; o.set |= setClock })
 }
 
 // WithLogger sets the logger for background errors that have no handler,
 // and for panicking handlers. Default (or nil): slog.Default() at the time of
-// the event.
+// the event. It cannot be changed by Configure.
 func WithLogger(logger *slog.Logger) Option {
-	return optionFunc(func(o *options) { o.logger = logger })
+	return optionFunc(func(o *options) { o.logger = logger; o.set |= setLogger })
 }
 
 // WithMaxConcurrentRefreshes bounds how many reloads the refresh loop runs at
@@ -82,31 +112,40 @@ func WithLogger(logger *slog.Logger) Option {
 // Single-key reloads (Get in the refresh window, Refresh) are not counted:
 // there is at most one per key. Default: 16.
 func WithMaxConcurrentRefreshes(n int) Option {
-	return optionFunc(func(o *options) { o.maxRefreshes = n })
+	return optionFunc(func(o *options) { o.maxRefreshes = n; o.set |= setMaxRefreshes })
 }
 
-// WithIdleTimeout stops refreshing entries nobody has read for d: when such
-// an entry comes due, the loop lets it expire at its TTL instead of reloading
-// it. It must be >= 0; 0 (the default) refreshes every entry.
+// WithIdleTimeout keeps the refresh loop reloading entries that were read
+// within the last d, even if not since their last load. By default (0) the
+// loop reloads an entry only if a Get was served from it since it was last
+// loaded; the Get that caused a load counts as a read for the timeout, a Set
+// or a Peek does not. It must be >= 0.
 func WithIdleTimeout(d time.Duration) Option {
-	return optionFunc(func(o *options) { o.idle = d })
+	return optionFunc(func(o *options) { o.idle = d; o.set |= setIdle })
+}
+
+// WithKeepWarm makes the refresh loop reload every entry when it comes due,
+// read or not, until it is removed (the Python cache's behaviour). The
+// upstream's load then follows the number of keys stored, not the reads.
+func WithKeepWarm() Option {
+	return optionFunc(func(o *options) { o.keepWarm = true; o.set |= setKeepWarm })
 }
 
 // WithBackoff bounds the delay before a failed background reload is retried:
 // the first retry waits about minDelay, each further failure doubles it up to
 // maxDelay, and each delay is jittered down by up to half. Retries stop when
-// the entry expires. Both must be > 0 and minDelay <= maxDelay. Default:
-// refresh/16 and refresh/2 (at least 1ms), so that a few retries fit in the
-// refresh window.
+// the entry expires. Both must be > 0 and minDelay <= maxDelay;
+// math.MaxInt64 means never. Default: refresh/16 and refresh/2 (at least
+// 1ms), so that a few retries fit in the refresh window.
 func WithBackoff(minDelay, maxDelay time.Duration) Option {
-	return optionFunc(func(o *options) { o.backoffMin, o.backoffMax, o.backoffSet = minDelay, maxDelay, true })
+	return optionFunc(func(o *options) { o.backoffMin, o.backoffMax = minDelay, maxDelay; o.set |= setBackoff })
 }
 
 // WithMaxSize bounds the cache to at most n entries: when it is full, the
 // eviction policy chooses which entries go. It must be > 0, and cannot be
 // combined with [WithMaxWeight]. Default: unbounded.
 func WithMaxSize(n int) Option {
-	return optionFunc(func(o *options) { o.maxSize = n; o.boundSet++ })
+	return optionFunc(func(o *options) { o.maxSize = n; o.bounds++; o.set |= setBound })
 }
 
 // WithMaxWeight bounds the total weight of the entries to max, where weigher
@@ -117,29 +156,40 @@ func WithMaxSize(n int) Option {
 func WithMaxWeight[K comparable, V any](max int64, weigher func(key K, value V) int64) Option {
 	return optionFunc(func(o *options) {
 		o.maxWeight = max
-		o.boundSet++
+		o.bounds++
+		o.set |= setBound
+		o.weigher = nil
 		if weigher != nil {
 			o.weigher = weigher
-		} else {
-			o.weigher = nil
 		}
 	})
 }
 
 // config is the part of the options Configure can change; the hit path reads
-// it through one atomic pointer.
+// it through one atomic pointer. Times are in nanoseconds.
 type config struct {
-	ttl          int64 // nanoseconds
+	ttl          int64
 	refresh      int64
 	refreshAfter int64 // ttl - refresh: an entry older than this is due
 	spread       int64 // the loop reloads an entry up to this long before it is due
 	backoffMin   int64
 	backoffMax   int64
+	idle         int64
+	keepWarm     bool
+	maxRefreshes int
 	handler      func(err error, batched bool)
+
+	// What Get serves: a value up to serveFresh old as fresh, up to serveTTL
+	// old from the refresh window. Close swaps in a copy with both at -1, so
+	// that every Get takes the slow path, which reports ErrClosed, at no cost
+	// to the hit path.
+	serveFresh, serveTTL int64
 }
 
-func newConfig(ttl, refresh time.Duration, handler func(error, bool), o *options) (*config, error) {
+// newConfig validates o and returns the configuration it makes.
+func newConfig(o *options) (*config, error) {
 	var problems []string
+	ttl, refresh := o.ttl, o.refresh
 	if ttl <= 0 {
 		problems = append(problems, fmt.Sprintf("TTL is %v, must be > 0", ttl))
 	}
@@ -149,7 +199,7 @@ func newConfig(ttl, refresh time.Duration, handler func(error, bool), o *options
 		problems = append(problems, fmt.Sprintf("refresh is %v, must be <= TTL (%v)", refresh, ttl))
 	}
 	bmin, bmax := o.backoffMin, o.backoffMax
-	if o.backoffSet {
+	if o.set&setBackoff != 0 {
 		if bmin <= 0 || bmax <= 0 || bmin > bmax {
 			problems = append(problems, fmt.Sprintf("backoff is %v..%v, must be > 0 with min <= max", bmin, bmax))
 		}
@@ -172,37 +222,70 @@ func newConfig(ttl, refresh time.Duration, handler func(error, bool), o *options
 		spread:       int64(min(refresh/8, ttl-refresh)),
 		backoffMin:   int64(bmin),
 		backoffMax:   int64(bmax),
-		handler:      handler,
+		idle:         int64(o.idle),
+		keepWarm:     o.keepWarm,
+		maxRefreshes: o.maxRefreshes,
+		handler:      o.handler,
+		serveFresh:   int64(ttl - refresh),
+		serveTTL:     int64(ttl),
 	}, nil
 }
 
+// closedConfig is cfg as Get sees it after Close.
+func closedConfig(cfg *config) *config {
+	c := *cfg
+	c.serveFresh, c.serveTTL = -1, -1
+	return &c
+}
+
+// buildOptions applies opts to the defaults.
 func buildOptions(opts []Option) *options {
 	d := defaults.Current()
-	o := &options{ttl: d.CacheTTL, refresh: d.CacheRefresh, maxRefreshes: defaultMaxRefreshes}
+	o := &options{ttl: d.CacheTTL, maxRefreshes: defaultMaxRefreshes}
+	applyOptions(o, opts)
+	o.followTTL(d)
+	return o
+}
+
+func applyOptions(o *options, opts []Option) {
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(o)
 		}
 	}
-	if !o.refreshSet {
-		o.refresh = followTTL(o.ttl, d)
-	}
-	return o
 }
 
-// followTTL is the refresh window of a cache whose refresh was not given:
-// the TTL scaled by the defaults' ratio (15s / 60s builtin: TTL/4), computed
-// without overflow for any TTL, "forever" included.
-func followTTL(ttl time.Duration, d defaults.Values) time.Duration {
-	if ttl <= 0 || d.CacheTTL <= 0 {
-		return 0
+// followTTL sets the refresh window of a cache whose refresh was never given
+// explicitly: the TTL scaled by the defaults' ratio (15s / 60s builtin:
+// TTL/4), computed without overflow for any TTL, "forever" included.
+func (o *options) followTTL(d defaults.Values) {
+	if o.set&setRefresh != 0 {
+		return
 	}
-	if ttl == d.CacheTTL {
-		return d.CacheRefresh
+	switch {
+	case o.ttl <= 0 || d.CacheTTL <= 0:
+		o.refresh = 0
+	case o.ttl == d.CacheTTL:
+		o.refresh = d.CacheRefresh
+	case d.CacheRefresh >= d.CacheTTL:
+		o.refresh = o.ttl
+	default:
+		r := float64(o.ttl) * (float64(d.CacheRefresh) / float64(d.CacheTTL))
+		if r >= float64(o.ttl) {
+			o.refresh = o.ttl
+		} else {
+			o.refresh = time.Duration(r)
+		}
 	}
-	r := float64(ttl) * (float64(d.CacheRefresh) / float64(d.CacheTTL))
-	if r >= float64(ttl) {
-		return ttl
+}
+
+// fixedNames names the options in set that cannot change on a running cache.
+func fixedNames(set optionSet) []string {
+	var names []string
+	for bit := optionSet(1); bit <= setBound; bit <<= 1 {
+		if set&bit&fixedOptions != 0 {
+			names = append(names, optionNames[bit])
+		}
 	}
-	return time.Duration(r)
+	return names
 }

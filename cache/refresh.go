@@ -1,26 +1,32 @@
 package cache
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
+
+	"github.com/asyncutils-go/asyncutils/defaults"
 )
 
-// loop is the refresh loop: it sleeps until the earliest scheduled entry,
-// then handles the entries that are due: reloads those in the refresh window
-// (at most the configured number at once; the others wait in the pending
-// queue for a slot), lets idle ones run to their expiry, and removes the
-// expired ones that could not be refreshed.
+// loop is the refresh loop: it sleeps until the earliest scheduled entry of
+// any shard, then handles the entries that are due: reloads those in the
+// refresh window that were read since their last load (at most the
+// configured number at once; the others wait in the pending queue for a
+// slot), lets unread ones run to their expiry, and removes the expired ones
+// that could not be refreshed. See schedule.go.
 func (c *Cache[K, V]) loop() {
 	defer c.wg.Done()
 	t := c.clock.Timer(time.Hour)
 	defer t.Stop()
 	for {
-		c.wakeOnce(c.now())
+		c.armed.Store(maxTime) // while it works, whoever schedules earlier signals
 		now := c.now()
-		next := c.sched.arm(now)
+		next := c.wakeOnce(now)
 		if next <= now {
-			continue // due meanwhile, or pending entries and a free slot
+			continue // pending entries and a free slot
 		}
+		c.armed.Store(next)
 		if next != maxTime {
 			t.Reset(time.Duration(next - now))
 		} else {
@@ -28,36 +34,80 @@ func (c *Cache[K, V]) loop() {
 		}
 		select {
 		case <-t.C:
-		case <-c.sched.wake:
+		case <-c.wake:
 		case <-c.done:
 			return
 		}
 	}
 }
 
-const maxTime = int64(^uint64(0) >> 1)
-
-// wakeOnce handles the entries due at now; its cost is proportional to their
-// number (times log n for the heap), whatever the size of the cache.
-func (c *Cache[K, V]) wakeOnce(now int64) {
-	due := c.sched.collect(now)
-	for i, e := range due {
-		if !c.handleDue(e, now) {
-			c.sched.requeue(due[i:])
-			return
+// wakeOnce handles the entries due at now and returns the time the loop
+// must wake next. Its cost is one atomic load per shard plus the due
+// entries (times log n for the heaps), whatever the size of the cache.
+func (c *Cache[K, V]) wakeOnce(now int64) int64 {
+	c.pendMu.Lock()
+	defer c.pendMu.Unlock()
+	c.startPending(now)
+	for i := range c.shards {
+		s := &c.shards[i]
+		if s.next.Load() > now {
+			continue
 		}
+		s.mu.Lock()
+		for e := s.popDue(now); e != nil; e = s.popDue(now) {
+			if !c.handleDueLocked(s, e, now) {
+				c.pending = append(c.pending, e)
+			}
+		}
+		s.mu.Unlock()
 	}
+	c.waiting.Store(int32(len(c.pending)))
+	if len(c.pending) > 0 && c.freeSlot() {
+		return now
+	}
+	return c.earliest()
 }
 
-// handleDue does what the due entry e needs. It returns false only when e
-// needs a reload and no reload slot is free.
-func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
-	h := c.hash(e.key)
-	s := c.shardOf(h)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// Removed, loading (its end reschedules it), or rescheduled meanwhile.
-	if e.flags.Load()&flagRemoved != 0 || s.flights[e] != nil || c.sched.scheduled(e) {
+// earliest is the earliest scheduled time of any shard.
+func (c *Cache[K, V]) earliest() int64 {
+	next := maxTime
+	for i := range c.shards {
+		next = min(next, c.shards[i].next.Load())
+	}
+	return next
+}
+
+// startPending starts the reloads of pending entries while slots are free;
+// c.pendMu must be held.
+func (c *Cache[K, V]) startPending(now int64) {
+	for len(c.pending) > 0 {
+		if !c.freeSlot() {
+			return
+		}
+		e := c.pending[0]
+		c.pending[0] = nil
+		c.pending = c.pending[1:]
+		h := c.hash(e.key)
+		s := c.shardOf(h)
+		s.mu.Lock()
+		if e.heapIdx < 0 { // else scheduled again meanwhile: the heap handles it
+			c.handleDueLocked(s, e, now) // a slot is free: it needs no requeue
+		}
+		s.mu.Unlock()
+	}
+	c.pending = nil
+}
+
+func (c *Cache[K, V]) freeSlot() bool {
+	return int(c.running.Load()) < c.cfg.Load().maxRefreshes
+}
+
+// handleDueLocked does what the due entry e, just taken out of its shard's
+// heap, needs; s.mu must be held. It returns false only when e needs a
+// reload and no reload slot is free.
+func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64) bool {
+	// Removed, or loading: the load's end schedules it.
+	if e.flags.Load()&flagRemoved != 0 || s.flights[e] != nil {
 		return true
 	}
 	it := e.item.Load()
@@ -66,38 +116,50 @@ func (c *Cache[K, V]) handleDue(e *entry[K, V], now int64) bool {
 	}
 	cfg := c.cfg.Load()
 	age := now - it.loadedAt
+	flags := e.flags.Load()
 	switch {
 	case age > cfg.ttl:
-		c.removeLocked(s, h, e, true)
+		if c.removeLocked(s, c.hash(e.key), e, it) == nil {
+			c.schedule(s, e, c.nextEvent(e.item.Load(), cfg)) // a Set replaced it just now
+		}
 	case cfg.refresh == 0 || age <= cfg.refreshAfter-cfg.spread:
-		c.sched.set(e, c.nextEvent(it, cfg), cfg) // not due (yet): Configure moved it
-	case c.idle > 0 && e.flags.Load()&flagRead == 0 && now-it.readAt > c.idle:
-		e.flags.Or(flagIdle) // a Get in the window still reloads it
-		c.sched.set(e, it.loadedAt+cfg.ttl+1, cfg)
+		// Not due yet: a Set or Configure moved its time, or a failed
+		// Refresh before the window has waited out its backoff.
+		if flags&flagBackoff != 0 {
+			e.flags.And(^flagBackoff)
+		}
+		c.schedule(s, e, c.nextEvent(it, cfg))
+	case !cfg.keepWarm && flags&flagRead == 0 && (cfg.idle == 0 || now-it.readAt > cfg.idle):
+		// Nobody read it: let it expire. A Get in the window still reloads it.
+		e.flags.Or(flagIdle)
+		c.schedule(s, e, satAdd(it.loadedAt, cfg.ttl)+1)
 	default:
-		if !c.sched.acquire() {
+		if !c.freeSlot() {
 			return false
 		}
+		c.running.Add(1)
 		e.flags.And(^(flagBackoff | flagIdle))
-		if _, err := c.startLocked(c.ctx, s, h, e.key, e, kindBatched); err != nil {
+		if _, err := c.startLocked(c.ctx, s, c.hash(e.key), e.key, e, kindBatched); err != nil {
 			// Closed, or the key lost its loader: keep the value until it expires.
-			c.sched.release()
-			c.sched.set(e, it.loadedAt+cfg.ttl+1, cfg)
+			c.running.Add(-1)
+			c.schedule(s, e, satAdd(it.loadedAt, cfg.ttl)+1)
 		}
 	}
 	return true
 }
 
-// nextEvent is when the loop next looks at an entry that was just loaded:
-// when it comes due for refresh, or up to cfg.spread earlier, at random, so
-// that entries loaded together are not all reloaded together; or when it
-// expires, without refresh-ahead. The jitter moves the reload earlier, never
-// later: the hit path trusts that no entry comes due before the loop wakes.
+// nextEvent is when the loop next looks at an entry whose value is it: when
+// it comes due for refresh, or up to cfg.spread earlier, at random, so that
+// entries loaded together are not all reloaded together; or when it
+// expires, without refresh-ahead. Every sum saturates.
 func (c *Cache[K, V]) nextEvent(it *item[V], cfg *config) int64 {
-	if cfg.refresh == 0 {
-		return it.loadedAt + cfg.ttl + 1
+	if it == nil {
+		return maxTime
 	}
-	return it.loadedAt + cfg.refreshAfter + 1 - jitter(cfg.spread)
+	if cfg.refresh == 0 {
+		return satAdd(satAdd(it.loadedAt, cfg.ttl), 1)
+	}
+	return satAdd(satAdd(it.loadedAt, cfg.refreshAfter), 1-jitter(cfg.spread))
 }
 
 // retryAt is when the loop retries a background reload that failed n times
@@ -105,7 +167,7 @@ func (c *Cache[K, V]) nextEvent(it *item[V], cfg *config) int64 {
 func (c *Cache[K, V]) retryAt(it *item[V], now int64, n uint32, cfg *config) int64 {
 	d := backoff(cfg.backoffMin, cfg.backoffMax, n)
 	d -= jitter(d / 2)
-	return min(now+d, it.loadedAt+cfg.ttl+1)
+	return min(satAdd(now, d), satAdd(satAdd(it.loadedAt, cfg.ttl), 1))
 }
 
 // backoff is the delay before the retry that follows n failures in a row:
@@ -125,31 +187,53 @@ func jitter(d int64) int64 {
 	return rand.Int64N(d)
 }
 
-// Configure changes the TTL, the refresh window and the error handler (nil:
-// log) of a running cache, with the same rules as New; an invalid
-// configuration returns an error wrapping ErrInvalidConfig and changes
-// nothing. The new values apply to every entry at once, by its load time;
-// the schedule of every entry is recomputed, which costs O(n).
-func (c *Cache[K, V]) Configure(ttl, refresh time.Duration, handler func(err error, batched bool)) error {
-	cfg, err := newConfig(ttl, refresh, handler, &c.opts)
+// Configure changes the options it is given on a running cache and keeps
+// the others: WithTTL, WithRefresh, WithErrorHandler, WithIdleTimeout,
+// WithKeepWarm, WithBackoff and WithMaxConcurrentRefreshes. A refresh window
+// never given explicitly follows a new TTL by the defaults' ratio, as in New.
+// The result is validated as New validates it; when it is invalid, or when
+// an option cannot change on a running cache (WithClock, WithLogger,
+// WithMaxSize, WithMaxWeight), Configure returns an error wrapping
+// ErrInvalidConfig that names the problem, and nothing changes. After Close
+// it returns ErrClosed.
+//
+// The new values apply to every entry at once, by its load time; the
+// schedule of every entry is recomputed, which costs O(n).
+func (c *Cache[K, V]) Configure(opts ...Option) error {
+	var given options
+	applyOptions(&given, opts)
+	if names := fixedNames(given.set); len(names) > 0 {
+		return fmt.Errorf("%w: %s cannot change on a running cache", ErrInvalidConfig, strings.Join(names, ", "))
+	}
+	c.cfgMu.Lock()
+	defer c.cfgMu.Unlock()
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	o := c.opts
+	wasSet := o.set
+	applyOptions(&o, opts)
+	if given.set&setTTL != 0 && wasSet&setRefresh == 0 && given.set&setRefresh == 0 {
+		o.set &^= setRefresh
+		o.followTTL(defaults.Current())
+	}
+	cfg, err := newConfig(&o)
 	if err != nil {
 		return err
 	}
-	q := &c.sched
-	q.mu.Lock()
-	// Hits must stop trusting the loop before the new values apply.
-	q.allFresh.Store(false)
+	c.opts = o
 	c.cfg.Store(cfg)
-	for _, e := range q.heap {
-		if it := e.item.Load(); it != nil {
-			e.at = min(e.at, c.nextEvent(it, cfg), it.loadedAt+cfg.ttl+1)
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		for _, e := range s.heap {
+			if it := e.item.Load(); it != nil {
+				e.at = min(e.at, c.nextEvent(it, cfg), satAdd(satAdd(it.loadedAt, cfg.ttl), 1))
+			}
 		}
+		s.heapify()
+		s.mu.Unlock()
 	}
-	for i := len(q.heap)/2 - 1; i >= 0; i-- {
-		q.down(i)
-	}
-	q.armed = maxTime
-	q.mu.Unlock()
-	q.signal()
+	c.signal()
 	return nil
 }

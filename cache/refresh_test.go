@@ -46,12 +46,13 @@ func TestGet_RefreshAhead(t *testing.T) {
 	})
 }
 
-// TestLoop_RefreshesDueEntries: the loop reloads due entries, so a reader
-// that comes back much later still never waits.
+// TestLoop_RefreshesDueEntries: with WithKeepWarm the loop reloads due
+// entries, read or not, so a reader that comes back much later still never
+// waits.
 func TestLoop_RefreshesDueEntries(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newCounting()
-		c := mustNew(t, l.load, ttlOpts()...)
+		c := mustNew(t, l.load, ttlOpts(cache.WithKeepWarm())...)
 		for _, k := range []string{"a", "b", "c"} {
 			if _, err := c.Get(bg, k); err != nil {
 				t.Fatal(err)
@@ -170,7 +171,7 @@ func TestLoad_FailureKeepsBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newCounting()
 		c := mustNew(t, l.load, cache.WithTTL(100*time.Second), cache.WithRefresh(60*time.Second),
-			cache.WithBackoff(20*time.Second, 20*time.Second), cache.WithErrorHandler(func(error, bool) {}))
+			cache.WithBackoff(20*time.Second, 20*time.Second), cache.WithErrorHandler(func(error, bool) {}), cache.WithKeepWarm())
 		mustGet(t, c, "a", "a#1")
 		l.fail.Store(true)
 		// The loop reloads at 32.5s to 40s and fails; its retry comes 10s to
@@ -343,7 +344,7 @@ func TestLoop_BoundsConcurrentReloads(t *testing.T) {
 			<-gate
 			reloads.Add(1)
 			return k + "'", nil
-		}, ttlOpts(cache.WithMaxConcurrentRefreshes(2))...)
+		}, ttlOpts(cache.WithMaxConcurrentRefreshes(2), cache.WithKeepWarm())...)
 		keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
 		for _, k := range keys {
 			mustGet(t, c, k, k)
@@ -374,7 +375,7 @@ func TestConfigure_ShorterTTL(t *testing.T) {
 		c := mustNew(t, l.load, ttlOpts()...)
 		mustGet(t, c, "a", "a#1")
 		time.Sleep(3 * time.Second)
-		if err := c.Configure(2*time.Second, 0, nil); err != nil {
+		if err := c.Configure(cache.WithTTL(2*time.Second), cache.WithRefresh(0)); err != nil {
 			t.Fatal(err)
 		}
 		mustGet(t, c, "a", "a#2")

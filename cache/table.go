@@ -35,11 +35,14 @@ type shard[K comparable, V any] struct {
 	mu      sync.Mutex
 	count   int                         // entries in the table, under mu
 	flights map[*entry[K, V]]*flight[V] // the running load of each entry that has one, under mu
+	heap    []*entry[K, V]              // the shard's schedule, a min-heap by entry.at, under mu
+	next    atomic.Int64                // the earliest time in heap (maxTime: none), written under mu
 	_       [64]byte
 }
 
 func (s *shard[K, V]) init() {
 	s.table.Store(newBuckets[K, V](minBuckets))
+	s.next.Store(maxTime)
 }
 
 // find returns the entry of key without locking. A nil result may be a false
@@ -128,6 +131,11 @@ func (s *shard[K, V]) reset() {
 	s.table.Store(newBuckets[K, V](minBuckets))
 	s.count = 0
 	s.flights = nil
+	for _, e := range s.heap {
+		e.heapIdx = -1
+	}
+	s.heap = nil
+	s.next.Store(maxTime)
 }
 
 // setFlight records f as the running load of e; s.mu must be held.
