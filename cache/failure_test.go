@@ -201,8 +201,8 @@ func TestWithClock_Mock(t *testing.T) {
 	}
 	mustGet(t, c, "a", "a#1")
 	mock.Add(3*time.Second + time.Millisecond)
-	if !c.Expired("a") {
-		t.Fatal("not expired after TTL")
+	if c.Contains("a") {
+		t.Fatal("contained after TTL")
 	}
 	if _, err := c.Get(bg, "a"); !errors.Is(err, errBoom) {
 		t.Fatalf("Get after TTL = %v, want the loader's error", err)

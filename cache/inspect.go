@@ -34,10 +34,23 @@ func (c *Cache[K, V]) Contains(key K) bool {
 	return ok && age <= c.cfg.Load().ttl
 }
 
-// Expired reports whether a Get of key would have to load it synchronously:
-// key holds no value, or its value is older than the TTL.
+// Peek returns the value of key if it holds one that has not expired,
+// without loading, refreshing or counting a read: a peeked entry is not kept
+// warm.
+func (c *Cache[K, V]) Peek(key K) (V, bool) {
+	if it, age, ok := c.peek(key); ok && age <= c.cfg.Load().ttl {
+		return it.value, true
+	}
+	var zero V
+	return zero, false
+}
+
+// Expired reports whether key holds a value older than the TTL (one the
+// refresh loop has not removed yet). It is false for a key that holds no
+// value: Contains and Age say whether it holds one.
 func (c *Cache[K, V]) Expired(key K) bool {
-	return !c.Contains(key)
+	_, age, ok := c.peek(key)
+	return ok && age > c.cfg.Load().ttl
 }
 
 // ShouldRefresh reports whether key holds a value in the refresh window:

@@ -132,7 +132,7 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 	case !cfg.keepWarm && flags&flagRead == 0 && (cfg.idle == 0 || now-it.readAt > cfg.idle):
 		// Nobody read it: let it expire. A Get in the window still reloads it.
 		e.flags.Or(flagIdle)
-		c.schedule(s, e, satAdd(it.loadedAt, cfg.ttl)+1)
+		c.schedule(s, e, expiryOf(it, cfg))
 	default:
 		if !c.freeSlot() {
 			return false
@@ -142,7 +142,7 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 		if _, err := c.startLocked(c.ctx, s, c.hash(e.key), e.key, e, kindBatched); err != nil {
 			// Closed, or the key lost its loader: keep the value until it expires.
 			c.running.Add(-1)
-			c.schedule(s, e, satAdd(it.loadedAt, cfg.ttl)+1)
+			c.schedule(s, e, expiryOf(it, cfg))
 		}
 	}
 	return true
@@ -157,9 +157,14 @@ func (c *Cache[K, V]) nextEvent(it *item[V], cfg *config) int64 {
 		return maxTime
 	}
 	if cfg.refresh == 0 {
-		return satAdd(satAdd(it.loadedAt, cfg.ttl), 1)
+		return expiryOf(it, cfg)
 	}
 	return satAdd(satAdd(it.loadedAt, cfg.refreshAfter), 1-jitter(cfg.spread))
+}
+
+// expiryOf is the first instant at which the value it is expired.
+func expiryOf[V any](it *item[V], cfg *config) int64 {
+	return satAdd(satAdd(it.loadedAt, cfg.ttl), 1)
 }
 
 // retryAt is when the loop retries a background reload that failed n times
@@ -167,7 +172,7 @@ func (c *Cache[K, V]) nextEvent(it *item[V], cfg *config) int64 {
 func (c *Cache[K, V]) retryAt(it *item[V], now int64, n uint32, cfg *config) int64 {
 	d := backoff(cfg.backoffMin, cfg.backoffMax, n)
 	d -= jitter(d / 2)
-	return min(satAdd(now, d), satAdd(satAdd(it.loadedAt, cfg.ttl), 1))
+	return min(satAdd(now, d), expiryOf(it, cfg))
 }
 
 // backoff is the delay before the retry that follows n failures in a row:
@@ -228,7 +233,7 @@ func (c *Cache[K, V]) Configure(opts ...Option) error {
 		s.mu.Lock()
 		for _, e := range s.heap {
 			if it := e.item.Load(); it != nil {
-				e.at = min(e.at, c.nextEvent(it, cfg), satAdd(satAdd(it.loadedAt, cfg.ttl), 1))
+				e.at = min(e.at, c.nextEvent(it, cfg), expiryOf(it, cfg))
 			}
 		}
 		s.heapify()
