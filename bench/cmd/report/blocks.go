@@ -112,8 +112,7 @@ func renderBlock(spec string, rep *report, mods []*module, reportLink string) (s
 		kind, args = spec[:i], spec[i+1:]
 	}
 	var sb strings.Builder
-	sb.WriteString("\n")
-	fmt.Fprintf(&sb, "Medians of %d rounds, %s, Go %s, %s ([the report](%s), with intervals and charts;\n",
+	fmt.Fprintf(&sb, "\nMedians of %d rounds on %s, %s, %s\n([the report](%s) has every interval and the charts).\n",
 		rep.runs(), rep.machine(), orUnknown(rep.config["go"]), orUnknown(rep.config["date"]), reportLink)
 	switch kind {
 	case "table":
@@ -121,7 +120,8 @@ func renderBlock(spec string, rep *report, mods []*module, reportLink string) (s
 		if len(keys) == 0 {
 			return "", fmt.Errorf("bench:begin table names no scenario")
 		}
-		sb.WriteString("ratio: how many times better asyncutils is; significant: benchstat's test, alpha 0.05):\n")
+		sb.WriteString("Ratio: how many times better asyncutils is; range: the ratios the 95% intervals allow;\n")
+		sb.WriteString("significant: benchstat's test at alpha 0.05.\n")
 		for _, k := range keys {
 			s := find(mods, k)
 			if s == nil {
@@ -131,8 +131,8 @@ func renderBlock(spec string, rep *report, mods []*module, reportLink string) (s
 			renderTable(&sb, s)
 		}
 	case "summary":
-		sb.WriteString("ratio: how many times better asyncutils is than the peer, in ns/op unless the row names\n")
-		sb.WriteString("another unit; *n.s.*: not significant at alpha 0.05, this run cannot tell the two apart):\n\n")
+		sb.WriteString("Ratio: how many times better asyncutils is than the peer, in ns/op unless the row names the\n")
+		sb.WriteString("unit; *n.s.*: not significant at alpha 0.05 (this run cannot tell the two apart).\n\n")
 		sb.WriteString("| | asyncutils | peers (ratio) |\n| --- | --- | --- |\n")
 		rows := 0
 		for _, line := range strings.Split(args, "\n") {
@@ -178,10 +178,10 @@ func renderSummaryRow(sb *strings.Builder, line string, mods []*module) error {
 	if !ok {
 		return fmt.Errorf("scenario %s: %s reports no %s", fields[0], ours, unit)
 	}
-	cell := formatSummary(unit, sum, true) + " " + unit
-	if unit != "allocs/op" {
+	cell := formatSummary(mine, unit, sum, true) + " " + unit
+	if strings.HasPrefix(unit, "ns/") { // a time: say what it allocates too
 		if a, ok := s.rep.summary(mine, "allocs/op"); ok {
-			cell += ", " + formatSummary("allocs/op", a, true) + " allocs/op"
+			cell += ", " + formatSummary(mine, "allocs/op", a, true) + " allocs/op"
 		}
 	}
 	var peers []string

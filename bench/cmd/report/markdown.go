@@ -131,7 +131,7 @@ func renderTable(sb *strings.Builder, s *scenario) {
 		fmt.Fprintf(sb, "| %s |", name)
 		for _, u := range units {
 			sum, ok := s.rep.summary(b, u)
-			fmt.Fprintf(sb, " %s |", formatSummary(u, sum, ok))
+			fmt.Fprintf(sb, " %s |", formatSummary(b, u, sum, ok))
 		}
 		switch {
 		case b.impl == ours:
@@ -173,14 +173,18 @@ func tableUnits(s *scenario) []string {
 	return units
 }
 
-// formatSummary prints a median and the half-width of its interval.
-func formatSummary(unit string, s benchmath.Summary, ok bool) string {
+// formatSummary prints b's median in unit and the half-width of its
+// interval.
+func formatSummary(b *bench, unit string, s benchmath.Summary, ok bool) string {
 	if !ok {
 		return "—"
 	}
 	v := formatValue(unit, s.Center)
 	if s.Lo == s.Center && s.Hi == s.Center {
 		return v
+	}
+	if vals := b.samples[unit]; slices.Min(vals) == slices.Max(vals) {
+		return v // every round gave the same value: an interval says nothing more
 	}
 	return v + " ±" + s.PctRangeString()
 }
