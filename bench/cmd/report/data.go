@@ -31,10 +31,6 @@ type bench struct {
 	samples  map[string][]float64 // unit as written -> one value per run
 }
 
-// key names the scenario of b across the report and the documents:
-// module/scenario, e.g. cache/FreshHit or cache/RefreshWake/size=10000.
-func (b *bench) key() string { return b.module + "/" + b.scenario }
-
 // read parses go test -bench output with benchfmt. Lines benchfmt does not
 // take for results or configuration (PASS, ok, logs) are ignored; result
 // lines it cannot parse are listed in skipped.

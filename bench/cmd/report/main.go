@@ -322,8 +322,15 @@ func runBenchmarks(ctx context.Context, dir string, args []string, rounds int, p
 	fmt.Fprintf(&buf, "cores: %d\n", runtime.NumCPU())
 	fmt.Fprintf(&buf, "date: %s\n", time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(&buf, "command: go %s\n", strings.Join(quoteArgs(args), " "))
+	start := time.Now()
 	for round := 1; round <= rounds; round++ {
-		fmt.Fprintf(progress, "report: round %d of %d\n", round, rounds)
+		if done := round - 1; done > 0 {
+			per := time.Since(start) / time.Duration(done)
+			fmt.Fprintf(progress, "report: round %d of %d (%s a round, about %s left)\n",
+				round, rounds, per.Round(time.Second), (per * time.Duration(rounds-done)).Round(time.Second))
+		} else {
+			fmt.Fprintf(progress, "report: round %d of %d\n", round, rounds)
+		}
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOWORK=off")

@@ -20,6 +20,8 @@ type scenario struct {
 	benches []*bench // ours first, then the peers in order of appearance
 }
 
+// key names the scenario across the report and the documents:
+// module/scenario, e.g. cache/FreshHit or cache/RefreshWake/size=10000.
 func (s *scenario) key() string { return s.module + "/" + s.name }
 
 // unit is the unit the scenario's ratios compare: its first headline unit
