@@ -131,6 +131,13 @@ func writeRepo(t *testing.T) string {
 		"bench/doc.go":       "// Package bench: 2x is fine here.\npackage bench\n",
 		"x/CHANGELOG.md":     "- 3x faster\n",
 	}
+	writeFiles(t, root, files)
+	return root
+}
+
+// writeFiles writes each file of files, by path relative to root.
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
 	for rel, s := range files {
 		p := filepath.Join(root, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -140,7 +147,6 @@ func writeRepo(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return root
 }
 
 // TestRunWriteThenCheck regenerates a repository from its saved run (-in),
@@ -264,5 +270,45 @@ func TestSubset(t *testing.T) {
 		if got := tt.f.subset(); got != tt.want {
 			t.Errorf("%+v: subset = %v, want %v", tt.f, got, tt.want)
 		}
+	}
+}
+
+// TestRunBenchmarksInRounds runs a module of two tiny benchmarks in three
+// rounds and reads the output back: one sample per round for each, and the
+// configuration lines that let a saved copy regenerate the report.
+func TestRunBenchmarksInRounds(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod": "module example.com/fake\n\ngo 1.26.0\n",
+		"bench/fsm/fsm_test.go": "package fsm\n\nimport \"testing\"\n\n" +
+			"func BenchmarkNoop(b *testing.B) {\n" +
+			"\tb.Run(\"impl=asyncutils\", func(b *testing.B) { for b.Loop() {} })\n" +
+			"\tb.Run(\"impl=peer\", func(b *testing.B) { for b.Loop() {} })\n}\n",
+	}
+	writeFiles(t, dir, files)
+	var progress bytes.Buffer
+	args := []string{"test", "-run", "^$", "-bench", ".", "-count", "1", "-benchtime", "1x", "./..."}
+	raw, err := runBenchmarks(context.Background(), dir, args, 3, &progress)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, progress.String())
+	}
+	rep, err := read(bytes.NewReader(raw), "raw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustScenario(t, rep, "fsm/Noop")
+	if len(s.benches) != 2 || rep.runs() != 3 || len(implOf(t, s, "peer").samples["ns/op"]) != 3 {
+		t.Fatalf("benches %+v, %d runs; want 2 benchmarks of 3 samples\n%s", s.benches, rep.runs(), raw)
+	}
+	for _, k := range []string{"go", "cores", "date", "command", "goos", "cpu"} {
+		if rep.config[k] == "" {
+			t.Errorf("config %s missing:\n%s", k, raw)
+		}
+	}
+	if want := "go test -run '^$' -bench . -count 1 -benchtime 1x ./..."; rep.config["command"] != want {
+		t.Errorf("command = %q, want %q", rep.config["command"], want)
+	}
+	if !strings.Contains(progress.String(), "report: round 3 of 3 (") {
+		t.Errorf("progress lacks the third round with its estimate:\n%s", progress.String())
 	}
 }
