@@ -124,9 +124,13 @@ func renderTable(sb *strings.Builder, s *scenario) {
 		fmt.Fprintf(sb, " %s |", u)
 		align += " ---: |"
 	}
-	fmt.Fprintf(sb, " %s | range | significant |\n", ratioHeader(s))
-	sb.WriteString(align + " ---: | ---: | --- |\n")
-	hasOurs := s.ours() != nil
+	// Ratios need ours and a peer; a scenario of ours alone is figures only.
+	compared := s.ours() != nil && slices.ContainsFunc(s.benches, func(b *bench) bool { return b.impl != ours })
+	if compared {
+		fmt.Fprintf(sb, " %s | range | significant |", ratioHeader(s))
+		align += " ---: | ---: | --- |"
+	}
+	sb.WriteString("\n" + align + "\n")
 	for _, b := range s.benches {
 		name := b.impl
 		switch name {
@@ -141,10 +145,10 @@ func renderTable(sb *strings.Builder, s *scenario) {
 			fmt.Fprintf(sb, " %s |", formatSummary(b, u, sum, ok))
 		}
 		switch {
+		case !compared:
+			sb.WriteString("\n")
 		case b.impl == ours:
 			sb.WriteString(" 1.00x | | |\n")
-		case !hasOurs:
-			sb.WriteString(" — | | |\n")
 		default:
 			c := s.compare(b)
 			fmt.Fprintf(sb, " %s | %s | %s |\n", formatRatio(c.ratio, c.ok), formatRange(c), formatSignificance(c))
