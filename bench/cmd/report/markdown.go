@@ -256,7 +256,12 @@ func formatSignificance(c comparison) string {
 	if !c.ok {
 		return "—"
 	}
-	if c.significant() {
+	switch {
+	case c.exact && c.significant():
+		return "yes (exact)"
+	case c.exact:
+		return "no (exact, equal)"
+	case c.significant():
 		return fmt.Sprintf("yes (p=%.3f)", c.p)
 	}
 	return fmt.Sprintf("no (p=%.3f)", c.p)

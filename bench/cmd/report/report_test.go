@@ -257,6 +257,34 @@ func TestTooFewRounds(t *testing.T) {
 	}
 }
 
+// A unit declared assume=exact (a simulated hit ratio) needs no test:
+// values that differ are significant even in three rounds, equal ones are not.
+func TestCompareExact(t *testing.T) {
+	out := "Unit hit% better=higher assume=exact\npkg: x/bench/cache\n"
+	for range 3 {
+		out += "BenchmarkHitRatio/trace=a/impl=asyncutils-2 \t 1 \t 9 ns/op \t 62.5 hit%\n" +
+			"BenchmarkHitRatio/trace=a/impl=lru-2 \t 1 \t 7 ns/op \t 50 hit%\n" +
+			"BenchmarkHitRatio/trace=a/impl=same-2 \t 1 \t 8 ns/op \t 62.5 hit%\n"
+	}
+	rep, err := read(strings.NewReader(out), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustScenario(t, rep, "cache/HitRatio/trace=a")
+	if c := s.compare(implOf(t, s, "lru")); !c.significant() || c.ratio != 1.25 {
+		t.Errorf("lru: %+v, want 1.25x, significant", c)
+	}
+	if c := s.compare(implOf(t, s, "same")); c.significant() || c.ratio != 1 {
+		t.Errorf("same: %+v, want 1x, not significant", c)
+	}
+	md, _ := render(rep, "", "")
+	for _, want := range []string{"| lru | 7.00 | 50.0 | 1.25x | 1.25x to 1.25x | yes (exact) |", "| same | 8.00 | 62.5 | 1.00x | 1.00x to 1.00x | no (exact, equal) |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
+
 func TestRender(t *testing.T) {
 	rep := mustRead(t, "clear.txt")
 	md, charts := render(rep, rep.config["command"], "benchmarks.txt")

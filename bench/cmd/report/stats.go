@@ -72,6 +72,7 @@ type comparison struct {
 	p      float64 // benchstat's test (Mann-Whitney U unless the unit is assume=exact)
 	alpha  float64
 	ok     bool // both report the unit and the ratio is finite
+	exact  bool // the unit is assume=exact: p is 0 when the two differ, else 1
 	// warnings are benchmath's, about the test (too few samples to ever
 	// reach alpha, for one).
 	warnings []error
@@ -93,6 +94,14 @@ func (s *scenario) compare(peer *bench) comparison {
 	p, o := assume.Summary(ps, confidence), assume.Summary(os, confidence)
 	c := assume.Compare(ps, os)
 	out := comparison{p: c.P, alpha: c.Alpha, warnings: c.Warnings}
+	if assume == benchmath.AssumeExact {
+		// An exact measure (a simulated hit ratio) needs no test: the
+		// two differ or they do not. benchmath says p=0 either way.
+		out.exact, out.alpha, out.p = true, benchmath.DefaultThresholds.CompareAlpha, 1
+		if p.Center != o.Center {
+			out.p = 0
+		}
+	}
 	if rep.higherIsBetter(unit) {
 		out.ratio, out.lo, out.hi = o.Center/p.Center, o.Lo/p.Hi, o.Hi/p.Lo
 	} else {
