@@ -6,5 +6,5 @@
 # outside a generated block. Writes nothing; bash scripts/bench.sh fixes.
 source "$(dirname "${BASH_SOURCE[0]}")/modules.sh"
 cd "$ROOT/bench"
-say "figures: every quoted figure is the report's"
+say "figures: every quoted figure against docs/benchmarks.txt"
 go run ./cmd/report -root "$ROOT" -check
