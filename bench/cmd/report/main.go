@@ -125,6 +125,12 @@ func run(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if f.in == "" && !f.check && !f.dry && !f.subset() {
+		// Saved before anything else can fail: a full run is long.
+		if err := os.WriteFile(filepath.Join(f.root, filepath.FromSlash(rawPath)), raw, 0o644); err != nil {
+			return err
+		}
+	}
 	rep, err := read(bytes.NewReader(raw), "output")
 	if err != nil {
 		return err
@@ -146,7 +152,7 @@ func run(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stderr, p)
 		}
 		if len(problems) > 0 {
-			return fmt.Errorf("%d figure problem(s); bash scripts/bench.sh -in %s rewrites the report and the blocks from the saved run", len(problems), rawPath)
+			return fmt.Errorf("%d figure problem(s): bash scripts/bench.sh -in %s rewrites the report and the blocks from the saved run; a figure outside a block goes into one, or goes", len(problems), rawPath)
 		}
 		fmt.Fprintf(stderr, "report: every figure is the report's (%s, %d block(s))\n", rawPath, g.blocks)
 		return nil
