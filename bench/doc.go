@@ -25,7 +25,8 @@
 //     can state a unit's direction and statistics with a Unit line of the
 //     Go benchmark format printed before its benchmarks run, from TestMain:
 //     "Unit hit% better=higher assume=exact" for a simulated hit ratio that
-//     is the same in every round.
+//     is the same in every round, "Unit miss% better=lower" for a
+//     percentage where lower is better.
 //
 // Figures: bash scripts/bench.sh runs every benchmark in interleaved rounds
 // and writes docs/benchmarks.txt (the raw output, the one source of every

@@ -34,7 +34,8 @@
 //     A Unit line of the benchmark format printed by the bench package
 //     (Unit hit% better=higher assume=exact, from its TestMain) overrides
 //     both that and the statistics: assume=exact for a metric that does
-//     not vary between runs (a simulated hit ratio).
+//     not vary between runs (a simulated hit ratio), better=lower for a
+//     percentage where lower is better (Unit miss% better=lower).
 //
 // Every ratio reads "how many times better asyncutils is": above 1, ours is
 // ahead.
