@@ -85,27 +85,26 @@ func (c comparison) significant() bool { return c.ok && c.p <= c.alpha }
 // compare compares peer with ours in the scenario's unit.
 func (s *scenario) compare(peer *bench) comparison {
 	unit, rep := s.unit(), s.rep
-	mine := s.ours()
-	ps, os := rep.sample(peer, unit), rep.sample(mine, unit)
-	if ps == nil || os == nil {
+	peerSmp, ourSmp := rep.sample(peer, unit), rep.sample(s.ours(), unit)
+	if peerSmp == nil || ourSmp == nil {
 		return comparison{}
 	}
 	assume := rep.units.GetAssumption(unit)
-	p, o := assume.Summary(ps, confidence), assume.Summary(os, confidence)
-	c := assume.Compare(ps, os)
+	peerSum, ourSum := assume.Summary(peerSmp, confidence), assume.Summary(ourSmp, confidence)
+	c := assume.Compare(peerSmp, ourSmp)
 	out := comparison{p: c.P, alpha: c.Alpha, warnings: c.Warnings}
 	if assume == benchmath.AssumeExact {
 		// An exact measure (a simulated hit ratio) needs no test: the
 		// two differ or they do not. benchmath says p=0 either way.
 		out.exact, out.alpha, out.p = true, benchmath.DefaultThresholds.CompareAlpha, 1
-		if p.Center != o.Center {
+		if peerSum.Center != ourSum.Center {
 			out.p = 0
 		}
 	}
 	if rep.higherIsBetter(unit) {
-		out.ratio, out.lo, out.hi = o.Center/p.Center, o.Lo/p.Hi, o.Hi/p.Lo
+		out.ratio, out.lo, out.hi = ourSum.Center/peerSum.Center, ourSum.Lo/peerSum.Hi, ourSum.Hi/peerSum.Lo
 	} else {
-		out.ratio, out.lo, out.hi = p.Center/o.Center, p.Lo/o.Hi, p.Hi/o.Lo
+		out.ratio, out.lo, out.hi = peerSum.Center/ourSum.Center, peerSum.Lo/ourSum.Hi, peerSum.Hi/ourSum.Lo
 	}
 	out.ok = finite(out.ratio) && out.ratio > 0
 	if !finite(out.lo) || !finite(out.hi) || out.lo <= 0 {
