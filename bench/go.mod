@@ -16,10 +16,12 @@ require (
 	github.com/sourcegraph/conc v0.3.0
 	github.com/viccon/sturdyc v1.1.5
 	go.uber.org/goleak v1.3.0
+	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
 	golang.org/x/sync v0.25.0
 )
 
 require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
 	github.com/asyncutils-go/asyncutils/defaults v0.1.0 // indirect
 	github.com/asyncutils-go/asyncutils/internal v0.1.0 // indirect
 	github.com/benbjohnson/clock v1.3.5 // indirect

@@ -47,12 +47,9 @@
 // and nothing per task: allocations per call do not grow with the number of
 // tasks. The per-task overhead is one atomic add on a counter that has a
 // cache line of its own, one check of a stop flag (plus an atomic ctx check
-// when the caller's ctx can be cancelled) and a store of the value: about
-// 10 ns per trivial task with 8 workers on two cores, no more than conc's
-// iter.Mapper and 40 to 60 times less than one goroutine per task (errgroup
-// with SetLimit, conc's pool, pond). Panics are caught by one deferred
-// recover per worker, not per task. Stream adds a channel hand-off per
-// result; AllSeq and MapSeq add a channel hand-off and a short critical
-// section per input. See docs/benchmarks.md in the repository for measured
-// figures.
+// when the caller's ctx can be cancelled) and a store of the value; no
+// goroutine is started per task. Panics are caught by one deferred recover
+// per worker, not per task. Stream adds a channel hand-off per result;
+// AllSeq and MapSeq add a channel hand-off and a short critical section per
+// input. See docs/benchmarks.md in the repository for measured figures.
 package gather

@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+
+	"golang.org/x/perf/benchmath"
 )
 
 // chart is one SVG file to write next to the report.
@@ -12,33 +15,59 @@ type chart struct {
 	svg  string
 }
 
-// standardUnits come first in a table, in this order; custom units
-// (b.ReportMetric) follow in order of appearance.
-var standardUnits = []string{"ns/op", "B/op", "allocs/op"}
-
 // render returns the Markdown report and its charts. command is the go test
-// command that produced the results ("" when unknown).
-func render(rep *report, command string) (string, []chart) {
+// command that produced the results ("" when unknown), raw the name of the
+// saved output next to the report ("" when there is none).
+func render(rep *report, command, raw string) (string, []chart) {
 	var sb strings.Builder
-	mods := group(rep.benches)
+	mods := rep.group()
 	w := func(format string, a ...any) { fmt.Fprintf(&sb, format, a...) }
+	runs := rep.runs()
 
 	w("# Benchmarks\n\n")
 	w("Same-run, same-binary comparisons of each asyncutils module with its peers, written by\n")
-	w("`bash scripts/bench.sh` (the command in `bench/cmd/report`). Every figure is the median of\n")
-	w("%d runs, taken in rounds that each run every benchmark once, so that a burst of load on the\n", runs(rep))
-	w("shared machine spreads over all implementations. **ratio** is the peer's median ns/op divided\n")
-	w("by ours: above 1, asyncutils is that many times faster; below 1, slower. A scenario about\n")
-	w("memory (B/entry) compares that instead, and its ratio header says so. Compare ratios\n")
-	w("within one run rather than absolute times across runs.\n\n")
+	w("`bash scripts/bench.sh` (the command in `bench/cmd/report`, on `golang.org/x/perf`'s\n")
+	w("benchfmt and benchmath, the packages benchstat is made of). The benchmarks ran in %d rounds,\n", runs)
+	w("each of which runs every benchmark once, so that a burst of load on the shared machine\n")
+	w("spreads over all implementations instead of hitting one.\n\n")
 	w("| | |\n| --- | --- |\n")
-	w("| Machine | %s |\n", machine(rep))
+	w("| Machine | %s |\n", rep.machine())
 	w("| Go | %s |\n", orUnknown(rep.config["go"]))
 	w("| Date | %s |\n", orUnknown(rep.config["date"]))
+	w("| Rounds | %d |\n", runs)
 	if command != "" {
-		w("| Command | `%s` in `bench/`, %d rounds |\n", command, runs(rep))
+		w("| Command | `%s`, in `bench/`, once per round |\n", command)
+	}
+	if raw != "" {
+		w("| Raw output | [%s](%s) (benchstat reads it) |\n", raw, raw)
 	}
 	w("\n")
+	w("How to read a table:\n\n")
+	w("- Each figure is the **median** of the rounds **± the half-width of its 95%% confidence\n")
+	w("  interval** in percent of the median (±∞: too few rounds for an interval); a figure\n")
+	w("  without ± did not vary.\n")
+	w("- **ratio** is how many times better asyncutils is than the peer: the peer's median over\n")
+	w("  ours for a cost (ns/op, B/entry, calls/key), ours over the peer's for a unit where higher\n")
+	w("  is better (hit%%). Above 1, asyncutils is ahead; below 1, behind. A scenario compares its\n")
+	w("  time (ns/op) unless it reports a headline unit, named in the ratio's header.\n")
+	w("- **range** is the ratio of the two intervals' far ends: the ratios the intervals allow.\n")
+	w("- **significant** is benchstat's test (Mann-Whitney U) of the peer's rounds against ours:\n")
+	w("  *yes* when p ≤ 0.05; *no* means this run cannot tell the two apart, whatever the ratio says.\n")
+	w("- Compare ratios within this run, not absolute times across runs or machines.\n\n")
+	w("Any other page quotes these figures only in a generated block, which `bash scripts/bench.sh`\n")
+	w("rewrites from this run and `bash scripts/figures.sh` (in CI) checks; a measured figure outside\n")
+	w("one fails the check. A block names scenarios as `module/scenario` (`cache/FreshHit`): the\n")
+	w("tables of those scenarios, or a summary row per line (`module/scenario [unit] | label`):\n\n")
+	w("```\n<!-- bench:begin table cache/FreshHit cache/FreshHitParallel -->\n<!-- bench:end -->\n\n")
+	w("<!-- bench:begin summary\ncache/FreshHit | cache: fresh hit, one goroutine\n")
+	w("gather/Trivial ns/task | gather: 10,000 trivial tasks\n-->\n<!-- bench:end -->\n```\n\n")
+	if warns := rep.warnings(mods); len(warns) > 0 {
+		w("Warnings of the statistics (benchmath):\n\n")
+		for _, s := range warns {
+			w("- %s\n", s)
+		}
+		w("\n")
+	}
 
 	var charts []chart
 	for _, m := range mods {
@@ -46,29 +75,62 @@ func render(rep *report, command string) (string, []chart) {
 		if svg := renderChart(m); svg != "" {
 			file := "bench-" + m.name + ".svg"
 			charts = append(charts, chart{file: file, svg: svg})
-			w("![%s: how many times slower each peer is than asyncutils](%s)\n\n", m.name, file)
+			w("![%s: how many times better asyncutils is than each peer](%s)\n\n", m.name, file)
 		}
 		for _, s := range m.scenarios {
+			w("### %s\n\n", orUnknown(s.name))
 			renderTable(&sb, s)
+			sb.WriteString("\n")
 		}
 	}
 	return sb.String(), charts
 }
 
-func renderTable(sb *strings.Builder, s scenario) {
+// warnings lists, once each, what benchmath warned about in the report's
+// summaries and comparisons (too few samples, mostly).
+func (rep *report) warnings(mods []*module) []string {
+	var out []string
+	add := func(errs []error) {
+		for _, e := range errs {
+			if s := e.Error(); !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	for _, m := range mods {
+		for _, s := range m.scenarios {
+			for _, b := range s.benches {
+				for _, u := range b.units {
+					if sum, ok := rep.summary(b, u); ok {
+						add(sum.Warnings)
+					}
+				}
+				if b.impl != ours {
+					add(s.compare(b).warnings)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// renderTable writes the table of scenario s: a row per implementation with
+// the median and interval of every unit, and each peer's ratio to ours.
+func renderTable(sb *strings.Builder, s *scenario) {
 	units := tableUnits(s)
-	fmt.Fprintf(sb, "### %s\n\n| impl |", orUnknown(s.name))
+	sb.WriteString("| impl |")
 	align := "| --- |"
 	for _, u := range units {
 		fmt.Fprintf(sb, " %s |", u)
 		align += " ---: |"
 	}
-	if u := s.unit(); u != "ns/op" {
-		fmt.Fprintf(sb, " ratio (peer/ours, %s) |\n", u)
-	} else {
-		sb.WriteString(" ratio (peer/ours) |\n")
+	// Ratios need ours and a peer; a scenario of ours alone is figures only.
+	compared := s.ours() != nil && slices.ContainsFunc(s.benches, func(b *bench) bool { return b.impl != ours })
+	if compared {
+		fmt.Fprintf(sb, " %s | range | significant |", ratioHeader(s))
+		align += " ---: | ---: | --- |"
 	}
-	sb.WriteString(align + " ---: |\n")
+	sb.WriteString("\n" + align + "\n")
 	for _, b := range s.benches {
 		name := b.impl
 		switch name {
@@ -79,37 +141,42 @@ func renderTable(sb *strings.Builder, s scenario) {
 		}
 		fmt.Fprintf(sb, "| %s |", name)
 		for _, u := range units {
-			fmt.Fprintf(sb, " %s |", formatValue(u, median(b.samples[u])))
+			sum, ok := s.rep.summary(b, u)
+			fmt.Fprintf(sb, " %s |", formatSummary(b, u, sum, ok))
 		}
-		r := s.ratioOf(b)
-		if b.impl == ours {
-			r = 1
+		switch {
+		case !compared:
+			sb.WriteString("\n")
+		case b.impl == ours:
+			sb.WriteString(" 1.00x | | |\n")
+		default:
+			c := s.compare(b)
+			fmt.Fprintf(sb, " %s | %s | %s |\n", formatRatio(c.ratio, c.ok), formatRange(c), formatSignificance(c))
 		}
-		fmt.Fprintf(sb, " %s |\n", formatRatio(r))
 	}
-	sb.WriteString("\n")
+}
+
+// ratioHeader names the direction and the unit of the scenario's ratios.
+func ratioHeader(s *scenario) string {
+	u := s.unit()
+	if s.rep.higherIsBetter(u) {
+		return "ratio (ours/peer, " + u + ")"
+	}
+	return "ratio (peer/ours, " + u + ")"
 }
 
 // tableUnits lists the scenario's units: the standard ones, then the
 // custom ones in order of appearance.
-func tableUnits(s scenario) []string {
+func tableUnits(s *scenario) []string {
 	var units []string
-	has := func(u string) bool {
-		for _, b := range s.benches {
-			if _, ok := b.samples[u]; ok {
-				return true
-			}
-		}
-		return false
-	}
 	for _, u := range standardUnits {
-		if has(u) {
+		if slices.ContainsFunc(s.benches, func(b *bench) bool { return len(b.samples[u]) > 0 }) {
 			units = append(units, u)
 		}
 	}
 	for _, b := range s.benches {
 		for _, u := range b.units {
-			if !contains(units, u) && !contains(standardUnits, u) {
+			if !slices.Contains(units, u) {
 				units = append(units, u)
 			}
 		}
@@ -117,41 +184,20 @@ func tableUnits(s scenario) []string {
 	return units
 }
 
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
+// formatSummary prints b's median in unit and the half-width of its
+// interval.
+func formatSummary(b *bench, unit string, s benchmath.Summary, ok bool) string {
+	if !ok {
+		return "—"
 	}
-	return false
-}
-
-// runs is the largest number of samples of any benchmark: the -count.
-func runs(rep *report) int {
-	n := 0
-	for _, b := range rep.benches {
-		n = max(n, len(b.samples["ns/op"]))
+	v := formatValue(unit, s.Center)
+	if s.Lo == s.Center && s.Hi == s.Center {
+		return v
 	}
-	return n
-}
-
-func machine(rep *report) string {
-	c := rep.config
-	s := orUnknown(c["goos"]) + "/" + orUnknown(c["goarch"]) + ", CPU " + orUnknown(c["cpu"])
-	if c["cores"] != "" {
-		s += ", " + c["cores"] + " cores"
+	if vals := b.samples[unit]; slices.Min(vals) == slices.Max(vals) {
+		return v // every round gave the same value: an interval says nothing more
 	}
-	if rep.procs > 0 {
-		s += fmt.Sprintf(", GOMAXPROCS %d", rep.procs)
-	}
-	return s
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
+	return v + " ±" + s.PctRangeString()
 }
 
 // formatValue prints a median of unit with a precision that suits its
@@ -187,9 +233,9 @@ func groupThousands(n int64) string {
 	return string(out)
 }
 
-func formatRatio(r float64) string {
+func formatRatio(r float64, ok bool) string {
 	switch {
-	case math.IsNaN(r):
+	case !ok:
 		return "—"
 	case r >= 100:
 		return fmt.Sprintf("%.0fx", r)
@@ -197,4 +243,26 @@ func formatRatio(r float64) string {
 		return fmt.Sprintf("%.1fx", r)
 	}
 	return fmt.Sprintf("%.2fx", r)
+}
+
+func formatRange(c comparison) string {
+	if !c.ok || math.IsNaN(c.lo) {
+		return "—"
+	}
+	return formatRatio(c.lo, true) + " to " + formatRatio(c.hi, true)
+}
+
+func formatSignificance(c comparison) string {
+	if !c.ok {
+		return "—"
+	}
+	switch {
+	case c.exact && c.significant():
+		return "yes (exact)"
+	case c.exact:
+		return "no (exact, equal)"
+	case c.significant():
+		return fmt.Sprintf("yes (p=%.3f)", c.p)
+	}
+	return fmt.Sprintf("no (p=%.3f)", c.p)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -13,57 +12,48 @@ import (
 	"testing"
 )
 
-// sample is go test -bench output of two packages, with a custom metric, a
-// benchmark without impl=, a log line inside a result and noise lines.
-const sample = `go: go1.26.0
-cores: 2
-date: 2026-01-02
-goos: linux
-goarch: amd64
-pkg: github.com/asyncutils-go/asyncutils/bench/gather
-cpu: AMD EPYC 7B13
-BenchmarkTrivial/impl=asyncutils-2   	   10000	    100000 ns/op	        10.00 ns/task	   82496 B/op	      12 allocs/op
-BenchmarkTrivial/impl=asyncutils-2   	   10000	    300000 ns/op	        30.00 ns/task	   82496 B/op	      12 allocs/op
-BenchmarkTrivial/impl=asyncutils-2   	   10000	    200000 ns/op	        20.00 ns/task	   82496 B/op	      12 allocs/op
-BenchmarkTrivial/impl=errgroup-2     	     300	   4000000 ns/op	       400.0 ns/task	  962194 B/op	   20005 allocs/op
-BenchmarkTrivial/impl=errgroup-2     	     300	   5000000 ns/op	       500.0 ns/task	  962194 B/op	   20005 allocs/op
-BenchmarkTrivial/impl=errgroup-2     	     300	   6000000 ns/op	       600.0 ns/task	  962194 B/op	   20005 allocs/op
-BenchmarkTrivial/impl=fast-2         	     300	     50000 ns/op	       5.0 ns/task	  100 B/op	   1 allocs/op
-BenchmarkSolo-2
-    solo_test.go:10: a log line between the name and the result
-BenchmarkSolo-2                      	 1000000	      1000 ns/op	       0 B/op	       0 allocs/op
---- BENCH: BenchmarkSolo-2
-PASS
-ok  	github.com/asyncutils-go/asyncutils/bench/gather	12.1s
-goos: linux
-goarch: amd64
-pkg: github.com/asyncutils-go/asyncutils/bench/cache
-cpu: AMD EPYC 7B13
-BenchmarkGet/parallel/impl=otter-2      	 1000000	      30 ns/op	       0 B/op	       0 allocs/op
-BenchmarkGet/parallel/impl=asyncutils-2 	 1000000	      15 ns/op	       0 B/op	       0 allocs/op
-PASS
-`
+// The fixtures in testdata are go test -bench output:
+//   - clear.txt: 6 rounds of two packages with clear differences, custom
+//     metrics (ns/task, hit%, calls/key), extra sub-benchmark keys, a
+//     benchmark without impl= and a log line between a name and its result;
+//   - noisy.txt: 6 rounds of one scenario where looplab's ratio to ours is
+//     noise (not significant) and quick's is not.
 
-func mustParse(t *testing.T, s string) *report {
+func mustRead(t *testing.T, file string) *report {
 	t.Helper()
-	rep, err := parse(strings.NewReader(s))
+	b, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := read(bytes.NewReader(b), file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rep
 }
 
-func find(rep *report, module, scenario, impl string) *bench {
-	for _, b := range rep.benches {
-		if b.module == module && b.scenario == scenario && b.impl == impl {
+func mustScenario(t *testing.T, rep *report, key string) *scenario {
+	t.Helper()
+	s := find(rep.group(), key)
+	if s == nil {
+		t.Fatalf("no scenario %s", key)
+	}
+	return s
+}
+
+func implOf(t *testing.T, s *scenario, impl string) *bench {
+	t.Helper()
+	for _, b := range s.benches {
+		if b.impl == impl {
 			return b
 		}
 	}
+	t.Fatalf("%s has no impl=%s", s.key(), impl)
 	return nil
 }
 
-func TestParse(t *testing.T) {
-	rep := mustParse(t, sample)
+func TestRead(t *testing.T) {
+	rep := mustRead(t, "clear.txt")
 	if rep.procs != 2 {
 		t.Errorf("procs = %d, want 2", rep.procs)
 	}
@@ -72,187 +62,273 @@ func TestParse(t *testing.T) {
 			t.Errorf("config[%s] = %q, want %q", k, rep.config[k], want)
 		}
 	}
-	if len(rep.benches) != 6 {
-		t.Fatalf("%d benchmarks, want 6", len(rep.benches))
+	if rep.runs() != 6 {
+		t.Errorf("runs = %d, want 6", rep.runs())
+	}
+	if len(rep.benches) != 9 {
+		t.Fatalf("%d benchmarks, want 9", len(rep.benches))
 	}
 	tests := []struct {
-		module, scenario, impl, unit string
-		want                         []float64
+		key, impl, unit string
+		want            []float64
 	}{
-		{"gather", "Trivial", "asyncutils", "ns/op", []float64{100000, 300000, 200000}},
-		{"gather", "Trivial", "asyncutils", "ns/task", []float64{10, 30, 20}},
-		{"gather", "Trivial", "errgroup", "allocs/op", []float64{20005, 20005, 20005}},
-		{"gather", "Solo", "", "ns/op", []float64{1000}},
-		{"cache", "Get/parallel", "otter", "ns/op", []float64{30}},
-		{"cache", "Get/parallel", "asyncutils", "B/op", []float64{0}},
+		{"gather/Trivial", "asyncutils", "ns/op", []float64{100000, 103000, 98000, 101000, 99000, 102000}},
+		{"gather/Trivial", "asyncutils", "ns/task", []float64{10, 10.3, 9.8, 10.1, 9.9, 10.2}},
+		{"gather/Trivial", "errgroup", "allocs/op", []float64{20005, 20005, 20005, 20005, 20005, 20005}},
+		{"gather/Solo", "", "ns/op", []float64{1000, 1030, 980, 1010, 990, 1020}},
+		{"cache/Get/parallel", "otter", "ns/op", []float64{30, 30.9, 29.4, 30.3, 29.7, 30.6}},
+		{"cache/HitRatio/capacity=1000/trace=gli", "otter", "hit%", []float64{50, 50, 50, 50, 50, 50}},
 	}
 	for _, tt := range tests {
-		b := find(rep, tt.module, tt.scenario, tt.impl)
-		if b == nil {
-			t.Errorf("no benchmark %s %s %s", tt.module, tt.scenario, tt.impl)
-			continue
-		}
+		b := implOf(t, mustScenario(t, rep, tt.key), tt.impl)
 		got := b.samples[tt.unit]
 		if len(got) != len(tt.want) {
-			t.Errorf("%s %s %s %s: %v, want %v", tt.module, tt.scenario, tt.impl, tt.unit, got, tt.want)
+			t.Errorf("%s %s %s: %v, want %v", tt.key, tt.impl, tt.unit, got, tt.want)
 			continue
 		}
 		for i := range got {
-			if got[i] != tt.want[i] {
-				t.Errorf("%s %s %s %s: %v, want %v", tt.module, tt.scenario, tt.impl, tt.unit, got, tt.want)
+			if math.Abs(got[i]-tt.want[i]) > 1e-9 {
+				t.Errorf("%s %s %s: %v, want %v", tt.key, tt.impl, tt.unit, got, tt.want)
+				break
 			}
 		}
 	}
-	if b := find(rep, "gather", "Trivial", "asyncutils"); strings.Join(b.units, ",") != "ns/op,ns/task,B/op,allocs/op" {
-		t.Errorf("units = %v", b.units)
+	b := implOf(t, mustScenario(t, rep, "gather/Trivial"), ours)
+	if strings.Join(b.units, ",") != "ns/op,ns/task,B/op,allocs/op" {
+		t.Errorf("units = %v, want them as written, in order", b.units)
+	}
+}
+
+func TestReadSkipsBrokenResultLines(t *testing.T) {
+	const out = "pkg: x/bench/fsm\n" +
+		"BenchmarkA/impl=asyncutils-2 \t 10 \t 5 ns/op\n" +
+		"BenchmarkA/impl=asyncutils-2 \t ten \t 5 ns/op\n"
+	rep, err := read(strings.NewReader(out), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.benches) != 1 || len(rep.benches[0].samples["ns/op"]) != 1 {
+		t.Fatalf("benches = %+v, want one sample", rep.benches)
+	}
+	if len(rep.skipped) != 1 || !strings.Contains(rep.skipped[0], "out:3") {
+		t.Fatalf("skipped = %q, want line 3", rep.skipped)
 	}
 }
 
 func TestSplitName(t *testing.T) {
-	tests := []struct{ name, scenario, impl string }{
-		{"BenchmarkTrivial/impl=asyncutils", "Trivial", "asyncutils"},
-		{"BenchmarkGet/parallel/impl=otter", "Get/parallel", "otter"},
-		{"BenchmarkGet/impl=otter/size=10", "Get/size=10", "otter"},
-		{"BenchmarkSolo", "Solo", ""},
+	tests := []struct {
+		name, scenario, impl string
+		procs                int
+	}{
+		{"Trivial/impl=asyncutils-2", "Trivial", "asyncutils", 2},
+		{"Get/parallel/impl=otter-8", "Get/parallel", "otter", 8},
+		{"Get/impl=otter/size=10", "Get/size=10", "otter", 0},
+		{"HitRatio/capacity=1000/trace=gli/impl=otter-2", "HitRatio/capacity=1000/trace=gli", "otter", 2},
+		{"Solo", "Solo", "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, i := splitName(tt.name)
-			if s != tt.scenario || i != tt.impl {
-				t.Errorf("splitName = %q, %q; want %q, %q", s, i, tt.scenario, tt.impl)
+			s, i, p := splitName([]byte(tt.name))
+			if s != tt.scenario || i != tt.impl || p != tt.procs {
+				t.Errorf("splitName = %q, %q, %d; want %q, %q, %d", s, i, p, tt.scenario, tt.impl, tt.procs)
 			}
 		})
 	}
 }
 
-func TestMedian(t *testing.T) {
+func TestUnitConventions(t *testing.T) {
+	headline := map[string]bool{
+		"ns/op": false, "B/op": false, "allocs/op": false,
+		"ns/task": false, "ns/callback": false, "loads/op": false, "goroutines-started": false, "MB/s": false,
+		"B/entry": true, "calls/key": true, "hit%": true, "miss%": true,
+	}
+	for u, want := range headline {
+		if got := isHeadline(u); got != want {
+			t.Errorf("isHeadline(%q) = %v, want %v", u, got, want)
+		}
+	}
+	rep := &report{}
+	for u, want := range map[string]bool{"ns/op": false, "calls/key": false, "B/entry": false, "hit%": true, "ops/s": true} {
+		if got := rep.higherIsBetter(u); got != want {
+			t.Errorf("higherIsBetter(%q) = %v, want %v", u, got, want)
+		}
+	}
+	// A Unit line of the output overrides the suffix.
+	withUnits, err := read(strings.NewReader("Unit miss% better=lower\nUnit score better=higher\n"), "units")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withUnits.higherIsBetter("miss%") || !withUnits.higherIsBetter("score") {
+		t.Error("a Unit line's better= is not followed")
+	}
+}
+
+func TestCompare(t *testing.T) {
+	rep := mustRead(t, "clear.txt")
 	tests := []struct {
-		name string
-		xs   []float64
-		want float64
+		key, peer, unit string
+		ratio           float64
 	}{
-		{"one", []float64{7}, 7},
-		{"odd unsorted", []float64{5, 1, 3}, 3},
-		{"even: mean of the middle two", []float64{4, 1, 3, 2}, 2.5},
-		{"outlier ignored", []float64{10, 11, 1000, 12, 9}, 11},
+		// Medians: ours 100,500 ns/op, errgroup 4,020,000.
+		{"gather/Trivial", "errgroup", "ns/op", 40},
+		{"cache/Get/parallel", "otter", "ns/op", 2},
+		// Higher is better: ours over the peer's, 62.5 / 50.
+		{"cache/HitRatio/capacity=1000/trace=gli", "otter", "hit%", 1.25},
+		// A headline cost: 3 calls per key against ours 1; the time is not compared.
+		{"cache/BulkRefresh", "naive", "calls/key", 3},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := append([]float64(nil), tt.xs...)
-			if got := median(tt.xs); got != tt.want {
-				t.Errorf("median(%v) = %v, want %v", tt.xs, got, tt.want)
+		t.Run(tt.key, func(t *testing.T) {
+			s := mustScenario(t, rep, tt.key)
+			if s.unit() != tt.unit {
+				t.Fatalf("unit = %q, want %q", s.unit(), tt.unit)
 			}
-			for i := range in {
-				if in[i] != tt.xs[i] {
-					t.Fatal("median reordered its input")
-				}
+			c := s.compare(implOf(t, s, tt.peer))
+			if !c.ok || math.Abs(c.ratio-tt.ratio) > 1e-9 {
+				t.Fatalf("ratio = %v (ok %v), want %v", c.ratio, c.ok, tt.ratio)
+			}
+			if !c.significant() || c.p > 0.05 {
+				t.Errorf("p = %v, want a significant difference", c.p)
+			}
+			if !(c.lo <= c.ratio && c.ratio <= c.hi) {
+				t.Errorf("range %v to %v does not hold the ratio %v", c.lo, c.hi, c.ratio)
 			}
 		})
 	}
-	if !math.IsNaN(median(nil)) {
-		t.Error("median(nil) is not NaN")
+	if c := mustScenario(t, rep, "gather/Solo").compare(implOf(t, mustScenario(t, rep, "gather/Solo"), "")); c.ok {
+		t.Errorf("a scenario without ours compares: %+v", c)
 	}
 }
 
-func TestRatio(t *testing.T) {
-	tests := []struct {
-		peer, ours, want float64
-	}{
-		{5000000, 200000, 25},
-		{50000, 200000, 0.25},
-		{100, 100, 1},
+// In the noisy fixture looplab's rounds overlap ours: its ratio is printed
+// but marked not significant, while quick, twice as fast in every round,
+// is significant.
+func TestCompareNoisy(t *testing.T) {
+	rep := mustRead(t, "noisy.txt")
+	s := mustScenario(t, rep, "fsm/Transition")
+	noise := s.compare(implOf(t, s, "looplab"))
+	if !noise.ok || noise.significant() || noise.p <= 0.05 {
+		t.Fatalf("looplab: %+v, want a ratio that is not significant", noise)
 	}
-	for _, tt := range tests {
-		if got := ratio(tt.peer, tt.ours); got != tt.want {
-			t.Errorf("ratio(%v, %v) = %v, want %v", tt.peer, tt.ours, got, tt.want)
-		}
+	if math.Abs(noise.ratio-106.5/105) > 1e-9 {
+		t.Errorf("looplab ratio = %v, want %v (median 106.5 over 105)", noise.ratio, 106.5/105)
 	}
-	for _, bad := range [][2]float64{{1, 0}, {math.NaN(), 1}, {1, math.NaN()}} {
-		if !math.IsNaN(ratio(bad[0], bad[1])) {
-			t.Errorf("ratio(%v, %v) is not NaN", bad[0], bad[1])
-		}
+	if !(noise.lo < 1 && noise.hi > 1) {
+		t.Errorf("looplab range %v to %v does not straddle 1", noise.lo, noise.hi)
 	}
-	// From parsed samples: medians 200000 (ours) and 5000000 (errgroup).
-	rep := mustParse(t, sample)
-	mods := group(rep.benches)
-	if len(mods) != 2 || mods[0].name != "gather" || mods[1].name != "cache" {
-		t.Fatalf("modules = %v, want gather then cache", mods)
+	quick := s.compare(implOf(t, s, "quick"))
+	if !quick.significant() || quick.ratio >= 1 {
+		t.Errorf("quick: %+v, want a significant ratio below 1", quick)
 	}
-	s := mods[0].scenarios[0]
-	if s.name != "Trivial" || s.benches[0].impl != ours {
-		t.Fatalf("first scenario %q starts with %q, want Trivial and ours", s.name, s.benches[0].impl)
-	}
-	if got := s.ratioOf(s.benches[1]); got != 25 || s.unit() != "ns/op" {
-		t.Errorf("errgroup ratio = %v, want 25", got)
-	}
-	// ours is listed first even when a peer came first in the output.
-	if c := mods[1].scenarios[0]; c.benches[0].impl != ours {
-		t.Errorf("cache scenario starts with %q, want ours", c.benches[0].impl)
-	}
-}
-
-// A scenario that reports B/entry is compared on memory, not on time.
-func TestRatioOnMemory(t *testing.T) {
-	const out = `pkg: github.com/asyncutils-go/asyncutils/bench/cache
-BenchmarkBytesPerEntry/impl=asyncutils-2   1   2000 ns/op   100.0 B/entry   10 B/op   1 allocs/op
-BenchmarkBytesPerEntry/impl=otter-2        1   1000 ns/op   150.0 B/entry   10 B/op   1 allocs/op
-`
-	rep := mustParse(t, out)
-	s := group(rep.benches)[0].scenarios[0]
-	if s.unit() != "B/entry" {
-		t.Fatalf("unit = %q, want B/entry", s.unit())
-	}
-	if got := s.ratioOf(s.benches[1]); got != 1.5 {
-		t.Fatalf("otter ratio = %v, want 1.5 (150/100 B/entry, not 1000/2000 ns/op)", got)
-	}
-	md, charts := render(rep, "")
-	if !strings.Contains(md, "ratio (peer/ours, B/entry)") || !strings.Contains(md, "| otter |") || !strings.Contains(md, "1.50x") {
-		t.Fatalf("table does not compare B/entry:\n%s", md)
-	}
-	if len(charts) != 1 || !strings.Contains(charts[0].svg, "BytesPerEntry (B/entry)") {
-		t.Fatalf("chart does not name the unit: %+v", charts)
-	}
-}
-
-func TestRender(t *testing.T) {
-	rep := mustParse(t, sample)
-	md, charts := render(rep, "go test -bench .")
+	md, charts := render(rep, "", "")
 	for _, want := range []string{
-		"| Machine | linux/amd64, CPU AMD EPYC 7B13, 2 cores, GOMAXPROCS 2 |",
-		"| Go | go1.26.0 |",
-		"| Date | 2026-01-02 |",
-		"## gather", "## cache", "### Trivial", "### Get/parallel", "### Solo",
-		"| impl | ns/op | B/op | allocs/op | ns/task | ratio (peer/ours) |",
-		"| **asyncutils** | 200,000 | 82,496 | 12 | 20.0 | 1.00x |",
-		"| errgroup | 5,000,000 | 962,194 | 20,005 | 500 | 25.0x |",
-		"| fast | 50,000 | 100 | 1 | 5.00 | 0.25x |",
-		"| otter | 30.0 | 0 | 0 | 2.00x |",
-		"| (no impl) | 1,000 | 0 | 0 | — |",
-		"![gather: how many times slower each peer is than asyncutils](bench-gather.svg)",
-		"median of\n3 runs",
-		"| Command | `go test -bench .` in `bench/`, 3 rounds |",
+		"| looplab | 106 ±", "| 1.01x | ", "| no (p=",
+		"| quick | 50.5 ±", "| 0.48x | ", "| yes (p=0.002) |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
 	}
+	if len(charts) != 1 || !strings.Contains(charts[0].svg, "1.01x (not significant)") || !strings.Contains(charts[0].svg, "#9e9e9e") {
+		t.Errorf("the chart does not mark looplab as not significant:\n%s", charts[0].svg)
+	}
+}
+
+// Two rounds give no interval and can never be significant; benchmath's
+// warnings say so in the report.
+func TestTooFewRounds(t *testing.T) {
+	const out = "pkg: x/bench/fsm\n" +
+		"BenchmarkT/impl=asyncutils-2 \t 10 \t 5 ns/op \t 0 allocs/op\nBenchmarkT/impl=peer-2 \t 10 \t 50 ns/op \t 1 allocs/op\n" +
+		"BenchmarkT/impl=asyncutils-2 \t 10 \t 6 ns/op \t 0 allocs/op\nBenchmarkT/impl=peer-2 \t 10 \t 60 ns/op \t 1 allocs/op\n"
+	rep, err := read(strings.NewReader(out), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustScenario(t, rep, "fsm/T")
+	if c := s.compare(implOf(t, s, "peer")); c.significant() || !c.ok || !math.IsNaN(c.lo) {
+		t.Errorf("comparison = %+v, want a ratio, no range, not significant", c)
+	}
+	md, _ := render(rep, "", "")
+	// A unit that did not vary has no ±, even without an interval.
+	for _, want := range []string{"| **asyncutils** | 5.50 ±∞ | 0 | 1.00x |", "| peer | 55.0 ±∞ | 1 | 10.0x | — | no (p=0.333) |", "need >= 6 samples for confidence interval at level 0.95", "need >= 4 samples to detect a difference at alpha level 0.05"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+// A unit declared assume=exact (a simulated hit ratio) needs no test:
+// values that differ are significant even in three rounds, equal ones are not.
+func TestCompareExact(t *testing.T) {
+	out := "Unit hit% better=higher assume=exact\npkg: x/bench/cache\n"
+	for range 3 {
+		out += "BenchmarkHitRatio/trace=a/impl=asyncutils-2 \t 1 \t 9 ns/op \t 62.5 hit%\n" +
+			"BenchmarkHitRatio/trace=a/impl=lru-2 \t 1 \t 7 ns/op \t 50 hit%\n" +
+			"BenchmarkHitRatio/trace=a/impl=same-2 \t 1 \t 8 ns/op \t 62.5 hit%\n"
+	}
+	rep, err := read(strings.NewReader(out), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustScenario(t, rep, "cache/HitRatio/trace=a")
+	if c := s.compare(implOf(t, s, "lru")); !c.significant() || c.ratio != 1.25 {
+		t.Errorf("lru: %+v, want 1.25x, significant", c)
+	}
+	if c := s.compare(implOf(t, s, "same")); c.significant() || c.ratio != 1 {
+		t.Errorf("same: %+v, want 1x, not significant", c)
+	}
+	md, _ := render(rep, "", "")
+	for _, want := range []string{"| lru | 7.00 | 50.0 | 1.25x | 1.25x to 1.25x | yes (exact) |", "| same | 8.00 | 62.5 | 1.00x | 1.00x to 1.00x | no (exact, equal) |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestRender(t *testing.T) {
+	rep := mustRead(t, "clear.txt")
+	md, charts := render(rep, rep.config["command"], "benchmarks.txt")
+	for _, want := range []string{
+		"| Machine | linux/amd64, CPU AMD EPYC 7B13, 2 cores, GOMAXPROCS 2 |",
+		"| Go | go1.26.0 |",
+		"| Date | 2026-01-02 |",
+		"| Rounds | 6 |",
+		"| Command | `go test -run '^$' -bench . -benchmem -count 1 -benchtime 1s ./...`, in `bench/`, once per round |",
+		"| Raw output | [benchmarks.txt](benchmarks.txt) (benchstat reads it) |",
+		"## gather", "## cache", "### Trivial", "### Get/parallel", "### Solo", "### HitRatio/capacity=1000/trace=gli",
+		"| impl | ns/op | B/op | allocs/op | ns/task | ratio (peer/ours, ns/op) | range | significant |",
+		"| **asyncutils** | 100,500 ±2% | 82,496 | 12 | 10.1 ±2% | 1.00x | | |",
+		"| errgroup | 4,020,000 ±2% | 962,194 | 20,005 | 402 ±2% | 40.0x | 38.1x to 42.0x | yes (p=0.002) |",
+		"| impl | ns/op | hit% | ratio (ours/peer, hit%) | range | significant |",
+		"| otter | 4,020 ±2% | 50.0 | 1.25x | 1.25x to 1.25x | yes (p=0.002) |",
+		"| ratio (peer/ours, calls/key) |",
+		"| impl | ns/op | B/op | allocs/op |\n| --- | ---: | ---: | ---: |\n| (no impl) | 1,005 ±2% | 0 | 0 |\n",
+		"![gather: how many times better asyncutils is than each peer](bench-gather.svg)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "Warnings") {
+		t.Errorf("6 rounds of clear differences warn:\n%s", md)
+	}
 	if len(charts) != 2 || charts[0].file != "bench-gather.svg" || charts[1].file != "bench-cache.svg" {
 		t.Fatalf("charts = %v", charts)
 	}
-	md2, charts2 := render(mustParse(t, sample), "go test -bench .")
-	if md2 != md || charts2[0].svg != charts[0].svg {
+	md2, charts2 := render(mustRead(t, "clear.txt"), rep.config["command"], "benchmarks.txt")
+	if md2 != md || charts2[0].svg != charts[0].svg || charts2[1].svg != charts[1].svg {
 		t.Error("the report is not deterministic")
 	}
 }
 
 // TestSVGWellFormed decodes every chart with encoding/xml and checks it
-// holds a bar and a label per peer.
+// holds a bar, an error bar and a label per peer.
 func TestSVGWellFormed(t *testing.T) {
-	_, charts := render(mustParse(t, sample), "")
+	_, charts := render(mustRead(t, "clear.txt"), "", "")
 	for _, c := range charts {
 		t.Run(c.file, func(t *testing.T) {
 			dec := xml.NewDecoder(strings.NewReader(c.svg))
-			rects, texts, root := 0, []string{}, ""
+			rects, whiskers, texts, root := 0, 0, []string{}, ""
 			for {
 				tok, err := dec.Token()
 				if errors.Is(err, io.EOF) {
@@ -266,8 +342,11 @@ func TestSVGWellFormed(t *testing.T) {
 					if root == "" {
 						root = el.Name.Local
 					}
-					if el.Name.Local == "rect" {
+					switch el.Name.Local {
+					case "rect":
 						rects++
+					case "path":
+						whiskers++
 					}
 				case xml.CharData:
 					if s := strings.TrimSpace(string(el)); s != "" {
@@ -279,54 +358,21 @@ func TestSVGWellFormed(t *testing.T) {
 				t.Fatalf("root element %q, want svg", root)
 			}
 			all := strings.Join(texts, "|")
-			if c.file == "bench-gather.svg" {
-				if rects != 1+2 { // the background and a bar per peer
-					t.Errorf("%d rects, want 3", rects)
-				}
-				for _, want := range []string{"errgroup", "25.0x", "fast", "0.25x", "Trivial", "1x"} {
-					if !strings.Contains(all, want) {
-						t.Errorf("chart text lacks %q: %s", want, all)
-					}
+			want := map[string]struct {
+				bars  int
+				texts []string
+			}{
+				"bench-gather.svg": {1, []string{"errgroup", "40.0x", "Trivial", "1x"}},
+				"bench-cache.svg":  {3, []string{"otter", "2.00x", "HitRatio/capacity=1000/trace=gli (hit%)", "BulkRefresh (calls/key)", "naive", "3.00x"}},
+			}[c.file]
+			if rects != 1+want.bars || whiskers != want.bars { // the background, then a bar and a whisker per peer
+				t.Errorf("%d rects and %d whiskers, want %d bars", rects, whiskers, want.bars)
+			}
+			for _, s := range want.texts {
+				if !strings.Contains(all, s) {
+					t.Errorf("chart text lacks %q: %s", s, all)
 				}
 			}
 		})
-	}
-}
-
-// TestRunFromSavedOutput regenerates a report from a saved file (-in) and
-// checks what it writes; -dry writes nothing.
-func TestRunFromSavedOutput(t *testing.T) {
-	dir := t.TempDir()
-	in := filepath.Join(dir, "saved.txt")
-	if err := os.WriteFile(in, []byte(sample), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "docs", "benchmarks.md")
-	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), flags{in: in, out: out, dry: true}, &stdout, &stderr); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("-dry wrote %s", out)
-	}
-	if err := run(context.Background(), flags{in: in, out: out}, &stdout, &stderr); err != nil {
-		t.Fatal(err)
-	}
-	md, err := os.ReadFile(out)
-	if err != nil || !strings.Contains(string(md), "### Trivial") {
-		t.Fatalf("report: %v\n%s", err, md)
-	}
-	for _, f := range []string{"bench-gather.svg", "bench-cache.svg"} {
-		if _, err := os.Stat(filepath.Join(dir, "docs", f)); err != nil {
-			t.Errorf("chart not written: %v", err)
-		}
-	}
-	if err := run(context.Background(), flags{in: filepath.Join(dir, "missing.txt"), out: out}, &stdout, &stderr); err == nil {
-		t.Error("a missing -in file was not an error")
-	}
-	empty := filepath.Join(dir, "empty.txt")
-	_ = os.WriteFile(empty, []byte("PASS\n"), 0o644)
-	if err := run(context.Background(), flags{in: empty, out: out}, &stdout, &stderr); err == nil {
-		t.Error("output without results was not an error")
 	}
 }

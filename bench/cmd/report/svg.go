@@ -10,7 +10,7 @@ import (
 // bar is one peer of one scenario in a chart.
 type bar struct {
 	scenario, impl string
-	ratio          float64
+	c              comparison
 }
 
 // Chart geometry, in pixels.
@@ -18,18 +18,20 @@ const (
 	chartWidth = 760
 	labelRight = 250 // labels end here
 	plotLeft   = 262
-	plotRight  = 690
+	plotRight  = 660
 	rowHeight  = 22
 	headHeight = 24
-	topMargin  = 48
+	topMargin  = 64
 	axisHeight = 30
 )
 
-// renderChart draws the ratios of a module's peers to ours as horizontal
-// bars on a log scale, one group per scenario, with a line at 1x: bars to
-// the right mean asyncutils is faster. It returns "" when there is nothing
-// to compare. The output depends only on the data.
-func renderChart(m module) string {
+// renderChart draws each peer's ratio to ours as a horizontal bar on a log
+// scale, one group per scenario, with a line at 1x: bars to the right mean
+// asyncutils is better. The whisker across a bar is the ratio's range (the
+// ratio of the intervals' far ends); a grey bar is not significant at alpha
+// 0.05. It returns "" when there is nothing to compare. The output depends
+// only on the data.
+func renderChart(m *module) string {
 	var bars []bar
 	groups := 0
 	for _, s := range m.scenarios {
@@ -39,15 +41,13 @@ func renderChart(m module) string {
 			label += " (" + u + ")"
 		}
 		for _, b := range s.benches {
-			if b.impl == ours || b.impl == "" {
+			if b.impl == ours || s.ours() == nil {
 				continue
 			}
-			r := s.ratioOf(b)
-			if math.IsNaN(r) || r <= 0 || math.IsInf(r, 0) {
-				continue
+			if c := s.compare(b); c.ok {
+				bars = append(bars, bar{scenario: label, impl: b.impl, c: c})
+				added = true
 			}
-			bars = append(bars, bar{scenario: label, impl: b.impl, ratio: r})
-			added = true
 		}
 		if added {
 			groups++
@@ -58,7 +58,10 @@ func renderChart(m module) string {
 	}
 	lo, hi := 1.0, 1.0
 	for _, b := range bars {
-		lo, hi = math.Min(lo, b.ratio), math.Max(hi, b.ratio)
+		lo, hi = math.Min(lo, b.c.ratio), math.Max(hi, b.c.ratio)
+		if !math.IsNaN(b.c.lo) {
+			lo, hi = math.Min(lo, b.c.lo), math.Max(hi, b.c.hi)
+		}
 	}
 	loExp, hiExp := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
 	if hiExp == loExp {
@@ -75,8 +78,9 @@ func renderChart(m module) string {
 		chartWidth, height, chartWidth, height)
 	w(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", chartWidth, height)
 	w(`<text x="12" y="20" font-size="14" font-weight="bold">%s</text>`+"\n",
-		esc(m.name+": how many times slower each peer is than asyncutils"))
-	w(`<text x="12" y="36" fill="#555555">median ns/op (or the unit named) of the peer / that of asyncutils, log scale; right of 1x: asyncutils is better</text>` + "\n")
+		esc(m.name+": how many times better asyncutils is than each peer"))
+	w(`<text x="12" y="36" fill="#555555">ratio of medians (ns/op, or the unit named), log scale; right of 1x: asyncutils is better</text>` + "\n")
+	w(`<text x="12" y="52" fill="#555555">whisker: the range the 95%% intervals allow; grey: not significant (Mann-Whitney U, alpha 0.05)</text>` + "\n")
 
 	plotTop, plotBottom := topMargin, height-axisHeight
 	for e := loExp; e <= hiExp; e++ {
@@ -97,15 +101,26 @@ func renderChart(m module) string {
 			w(`<text x="12" y="%d" font-weight="bold">%s</text>`+"\n", y+16, esc(orUnknown(b.scenario)))
 			y += headHeight
 		}
-		x0, x1 := x(1), x(b.ratio)
-		fill := "#2e7d32"
-		if b.ratio < 1 {
+		r := b.c.ratio
+		x0, x1 := x(1), x(r)
+		fill, label := "#2e7d32", formatRatio(r, true)
+		if r < 1 {
 			fill = "#c62828"
 			x0, x1 = x1, x0
 		}
+		if !b.c.significant() {
+			fill, label = "#9e9e9e", label+" (not significant)"
+		}
 		w(`<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", labelRight, y+15, esc(b.impl))
 		w(`<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", x0, y+4, math.Max(x1-x0, 1), rowHeight-8, fill)
-		w(`<text x="%.1f" y="%d">%s</text>`+"\n", math.Max(x(b.ratio), x(1))+6, y+15, esc(formatRatio(b.ratio)))
+		right := math.Max(x(r), x(1))
+		if !math.IsNaN(b.c.lo) {
+			xl, xh, mid := x(b.c.lo), x(b.c.hi), y+rowHeight/2
+			w(`<path d="M%.1f %dH%.1fM%.1f %dV%dM%.1f %dV%d" stroke="#212121" stroke-width="1.5" fill="none"/>`+"\n",
+				xl, mid, xh, xl, mid-5, mid+5, xh, mid-5, mid+5)
+			right = math.Max(right, xh)
+		}
+		w(`<text x="%.1f" y="%d">%s</text>`+"\n", right+6, y+15, esc(label))
 		y += rowHeight
 	}
 	w("</svg>\n")
