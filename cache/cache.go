@@ -45,9 +45,9 @@ type Cache[K comparable, V any] struct {
 	counters counters
 
 	// The refresh loop's state; see schedule.go.
-	armed   atomic.Int64  // the time the loop sleeps until; maxTime while it works
-	wake    chan struct{} // signals the loop
-	running atomic.Int32  // loop reloads in flight
+	armed   atomic.Int64   // the time the loop sleeps until; maxTime while it works
+	wake    chan struct{}  // signals the loop
+	running atomic.Int32   // loop reloads in flight
 	pendMu  sync.Mutex     // only the loop takes it, but for tests that inspect pending
 	pending []*entry[K, V] // due entries waiting for a reload slot, under pendMu
 	waiting atomic.Int32   // len(pending), for the reloads that free a slot

@@ -179,7 +179,7 @@ func ExampleCache_Configure() {
 	c, _ := cache.New(fetchUser)
 	defer c.Close()
 	fmt.Println(c.Configure(cache.WithRefresh(2 * time.Minute))) // more than the 60s TTL
-	fmt.Println(c.Configure(cache.WithTTL(10 * time.Minute)))   // the refresh window follows: 2m30s
+	fmt.Println(c.Configure(cache.WithTTL(10 * time.Minute)))    // the refresh window follows: 2m30s
 	fmt.Println(c.Configure(cache.WithClock(clock.NewMock())))
 	// Output:
 	// cache: invalid configuration: refresh is 2m0s, must be <= TTL (1m0s)
