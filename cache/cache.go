@@ -152,7 +152,7 @@ func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V],
 			return false
 		}
 		if e.flags.Load()&(flagLoading|flagBackoff|flagRemoved) == 0 {
-			c.refreshOne(ctx, e)
+			c.refreshOne(ctx, e, it)
 		}
 	}
 	if e.flags.Load()&flagRead == 0 {
@@ -190,6 +190,10 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 		return zero, err
 	}
 	c.counters.misses.Add(1)
+	// The load runs on a goroutine of the cache, even for a caller that could
+	// wait on its own goroutine: each waiter can then leave when its ctx ends
+	// while the load goes on for the others, and a loader that calls
+	// runtime.Goexit fails its load instead of ending a caller's goroutine.
 	f, err := c.startLocked(ctx, s, h, key, e, kindSync)
 	s.mu.Unlock()
 	if err != nil {

@@ -26,8 +26,9 @@ const (
 type flight[V any] struct {
 	done chan struct{}
 	kind kind
-	base *item[V] // the entry's value when the load started; the result is stored only over it
-	node waitNode // the load in the graph of loads waiting for each other
+	base *item[V]    // the entry's value when the load started; the result is stored only over it
+	node waitNode    // the load in the graph of loads waiting for each other
+	lctx loadContext // the loader's context, in the flight to save an allocation
 	// refresh: a Refresh joined this load (under the shard's mutex): its
 	// failure is reported as a single-key one and backs the key off.
 	refresh bool
@@ -63,7 +64,8 @@ func (l *loadContext) Value(key any) any {
 }
 
 // startLocked joins the flight of e or starts one for key; s.mu must be held.
-// e may be nil (the key has no entry yet).
+// e may be nil (the key has no entry yet). A new load runs on a goroutine
+// of the cache.
 func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64, key K, e *entry[K, V], k kind) (*flight[V], error) {
 	if f := s.flights[e]; f != nil {
 		return f, nil
@@ -87,16 +89,17 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 	if ctx == c.ctx { // the refresh loop's reloads: no caller
 		ctx = context.Background()
 	}
-	lctx := &loadContext{Context: c.ctx, values: ctx, node: &f.node}
+	f.lctx = loadContext{Context: c.ctx, values: ctx, node: &f.node}
 	c.wg.Add(1)
-	go c.run(lctx, s, h, e, f, loader)
+	go c.run(s, h, e, f, loader)
 	return f, nil
 }
 
 // run calls the loader on a goroutine of the cache and publishes the result,
 // also when the loader panics or calls runtime.Goexit.
-func (c *Cache[K, V]) run(ctx *loadContext, s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], loader Loader[K, V]) {
+func (c *Cache[K, V]) run(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], loader Loader[K, V]) {
 	defer c.wg.Done()
+	ctx := &f.lctx
 	var v V
 	err := internal.Guard(func() error {
 		var err error
@@ -271,14 +274,16 @@ func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 	return f.value, f.err
 }
 
-// refreshOne starts a single-key background reload of e, unless one runs.
-// It is called on the hit path: it allocates only when it starts a load.
-func (c *Cache[K, V]) refreshOne(ctx context.Context, e *entry[K, V]) {
+// refreshOne starts a single-key background reload of e, whose value was
+// it when the caller found it in the refresh window, unless a reload runs
+// or the value changed meanwhile (a reload that ended just now). It is
+// called on the hit path: it allocates only when it starts a load.
+func (c *Cache[K, V]) refreshOne(ctx context.Context, e *entry[K, V], it *item[V]) {
 	h := c.hash(e.key)
 	s := c.shardOf(h)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.flights[e] != nil || e.flags.Load()&(flagRemoved|flagBackoff) != 0 || e.item.Load() == nil {
+	if s.flights[e] != nil || e.flags.Load()&(flagRemoved|flagBackoff) != 0 || e.item.Load() != it {
 		return
 	}
 	_, _ = c.startLocked(ctx, s, h, e.key, e, kindSingle)
