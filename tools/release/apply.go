@@ -24,7 +24,13 @@ func (s fileSources) Changelog(dir string) ([]byte, error) {
 func Apply(root string, p *Plan, w io.Writer) error {
 	var errs []error
 	for _, s := range p.Steps {
-		out, err := git(root, "status", "--porcelain", "--", s.Module.Dir)
+		// An adapter module nested in the folder has its own tags and
+		// commits: its changes do not keep this module from being tagged.
+		spec := []string{"status", "--porcelain", "--", s.Module.Dir}
+		for _, a := range p.adapters[s.Module.Dir] {
+			spec = append(spec, ":(exclude)"+a)
+		}
+		out, err := git(root, spec...)
 		if err != nil {
 			return err
 		}

@@ -135,7 +135,10 @@ func (run *consumerRun) write(program, v string) error {
 		return err
 	}
 	var b bytes.Buffer
-	data := struct{ Path, Prefix, Dir string }{run.m.Path, run.repo.Prefix, run.m.Dir}
+	data := struct{ Path, Prefix, Dir, ParentPath string }{run.m.Path, run.repo.Prefix, run.m.Dir, ""}
+	if p := run.repo.Module(run.m.Parent); p != nil {
+		data.ParentPath = p.Path
+	}
 	if err := t.Execute(&b, data); err != nil {
 		return err
 	}
@@ -181,7 +184,9 @@ func (run *consumerRun) checkDeps() error {
 	}
 	var errs []error
 	for _, p := range uniqueLines(deps) {
-		if p == goleakModule {
+		if f := run.forbidden(p); f != "" {
+			errs = append(errs, fmt.Errorf("go list -deps: %s is in the build, and no consumer of %s may get %s", p, run.m.Dir, f))
+		} else if p == goleakModule {
 			errs = append(errs, fmt.Errorf("%s is in the build (go list -deps): it must stay a test-only dependency", goleakModule))
 		} else if p != run.modPath && !run.allowed[p] {
 			errs = append(errs, fmt.Errorf("go list -deps: unexpected module %s in the build; %s may bring only %s",
@@ -212,7 +217,9 @@ func (run *consumerRun) checkVendor() ([]string, error) {
 		}
 		listed = append(listed, f[1]+" "+f[2])
 		vendored[f[1]] = true
-		if !run.allowed[f[1]] {
+		if bad := run.forbidden(f[1]); bad != "" {
+			errs = append(errs, fmt.Errorf("vendor/modules.txt: %s is vendored, and no consumer of %s may get %s", f[1], run.m.Dir, bad))
+		} else if !run.allowed[f[1]] {
 			errs = append(errs, fmt.Errorf("vendor/modules.txt: unexpected module %s; %s may bring only %s",
 				f[1], run.m.Dir, allowedList(run.allowed)))
 		}
@@ -223,6 +230,17 @@ func (run *consumerRun) checkVendor() ([]string, error) {
 		}
 	}
 	return listed, errors.Join(errs...)
+}
+
+// forbidden returns the prefix of the consumer's Forbid list that module
+// path p falls under, or "".
+func (run *consumerRun) forbidden(p string) string {
+	for _, f := range run.c.Forbid {
+		if p == f || strings.HasPrefix(p, strings.TrimSuffix(f, "/")+"/") {
+			return f
+		}
+	}
+	return ""
 }
 
 // allowedModules is the set of modules a consumer of m may vendor: m, what it

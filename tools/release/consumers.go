@@ -11,6 +11,12 @@ var programs embed.FS
 const (
 	clockModule  = "github.com/benbjohnson/clock"
 	goleakModule = "go.uber.org/goleak"
+	// OpenTelemetry: the API (otel/metric, and otel for its attribute
+	// package, which hashes with xxhash), for cache/otelcache only.
+	otelModules      = "go.opentelemetry.io"
+	otelModule       = "go.opentelemetry.io/otel"
+	otelMetricModule = "go.opentelemetry.io/otel/metric"
+	xxhashModule     = "github.com/cespare/xxhash/v2"
 )
 
 // consumer says how the rehearsal checks one module from a consumer's side.
@@ -30,13 +36,21 @@ type consumer struct {
 	// ones it may hold. Anything else in vendor/modules.txt fails the
 	// rehearsal; so does goleak in the build, always.
 	Need, May []string
+	// Forbid lists module paths, each also standing for the paths below it
+	// ("go.opentelemetry.io"), that must never be in the consumer's build nor
+	// in its vendor folder, whatever Need and May say: the systems that
+	// adapter modules adapt, which the module they extend must not bring.
+	Forbid []string
 	// Sibling makes the consumer's module path a child of the repository's
 	// prefix, for the internal module, which only siblings may import.
 	Sibling bool
 }
 
 // consumers is the rehearsal's table: the allowed module set of each module
-// is explicit here.
+// is explicit here. An adapter module (a go.mod nested in a module's folder,
+// see LoadRepo) needs an entry like any module: its folder, a template in
+// consumers/, and the adapted system's client in Need; the module it extends
+// gets that client in Forbid.
 var consumers = map[string]consumer{
 	"internal": {
 		Program: "internal.go.tmpl",
@@ -61,6 +75,16 @@ var consumers = map[string]consumer{
 		Uses:    []string{"New", "Cache.Get", "Cache.Close"},
 		Want:    "cache: hello -> 5\n",
 		Need:    []string{"defaults", "internal", clockModule},
+		Forbid:  []string{otelModules},
+	},
+	"cache/otelcache": {
+		Program: "cache-otelcache.go.tmpl",
+		Uses:    []string{"Register", "Source"},
+		Want: "cache/otelcache: cache.entry.count (up-down){cache.name=users} 1\n" +
+			"cache/otelcache: cache.expirations{cache.name=users} 0\n" +
+			"cache/otelcache: cache.load.errors{cache.name=users} 0\n" +
+			"cache/otelcache: cache.loads{cache.name=users} 1\n",
+		Need: []string{"cache", "defaults", "internal", clockModule, otelModule, otelMetricModule, xxhashModule},
 	},
 	"fsm": {
 		Program: "fsm.go.tmpl",

@@ -11,7 +11,9 @@
 //
 // Every subcommand takes -root (the repository root; default: the nearest
 // folder above the current one that holds go.work) and -untagged (the go.work
-// modules that are never released; default: examples).
+// modules that are never released; default: examples). The released modules
+// are the other go.work modules and the adapter modules nested in their
+// folders (a go.mod below cache/, such as cache/otelcache), found by LoadRepo.
 package main
 
 import (

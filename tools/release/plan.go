@@ -16,6 +16,8 @@ type Plan struct {
 	Date  string
 	Steps []*Step
 	Notes []string // things worth knowing that are not errors
+	// adapters lists, per module folder, the adapter modules nested in it.
+	adapters map[string][]string
 }
 
 // Step releases one module.
@@ -144,7 +146,12 @@ func MakePlan(repo *Repo, tags Tags, want map[string]string, date string, src So
 	if err != nil {
 		return nil, err
 	}
-	plan := &Plan{Date: date}
+	plan := &Plan{Date: date, adapters: map[string][]string{}}
+	for _, m := range repo.Modules {
+		if a := repo.Adapters(m.Dir); len(a) > 0 {
+			plan.adapters[m.Dir] = a
+		}
+	}
 	for _, m := range order {
 		v, ok := want[m.Dir]
 		if !ok {
@@ -230,7 +237,7 @@ func (p *Plan) Print(w io.Writer) {
 		if s.Previous != "" {
 			prev = "after " + TagName(s.Module.Dir, s.Previous)
 		}
-		fmt.Fprintf(w, "%2d. %-12s %-8s tag %s (%s)\n", i+1, s.Module.Dir, s.Version, s.Tag(), prev)
+		fmt.Fprintf(w, "%2d. %-16s %-8s tag %s (%s)\n", i+1, s.Module.Dir, s.Version, s.Tag(), prev)
 		for _, b := range s.Bumps {
 			fmt.Fprintf(w, "      go.mod: require %s %s -> %s\n", b.Path, b.From, b.To)
 		}
