@@ -14,15 +14,17 @@
 // context of the caller that started it but not its cancellation; Close
 // cancels it.
 //
-// A refresh loop, started by [New] and stopped by [Cache.Close], sleeps until
-// the earliest entry comes due (a min-heap ordered by due time: a wake-up
-// costs O(d log n) for d due entries among n, never a scan), reloads due
-// entries with at most [WithMaxConcurrentRefreshes] reloads at once, spreads
-// reloads that fall due together by reloading each entry at a random point
-// up to an eighth of the refresh window before it comes due, and removes
-// expired entries that could not be refreshed.
-// With [WithIdleTimeout], entries nobody has read for a while are not
-// reloaded and expire instead.
+// A refresh loop, started by [New] and stopped by [Cache.Close], reloads
+// entries in the background as they come due, so that readers of hot keys
+// never wait for a loader. By default it reloads an entry only if a Get was
+// served from it since its last load: hot keys stay warm, keys nobody reads
+// expire at their TTL, and the upstream's load follows the reads, not the
+// number of keys ever seen. [WithIdleTimeout] widens that to entries read
+// within a duration; [WithKeepWarm] reloads every entry until it is removed.
+// The loop runs at most [WithMaxConcurrentRefreshes] reloads at once,
+// spreads reloads that fall due together (each up to an eighth of the
+// refresh window early, at random), and removes expired entries. Its cost
+// follows the entries that come due, not the size of the cache.
 //
 // A failed synchronous load returns the loader's error and caches nothing. A
 // failed background reload keeps the value, goes to the error handler
@@ -30,7 +32,8 @@
 // single-key ones) or, without one, to the logger at warning level, and is
 // retried by the loop with capped, jittered exponential backoff
 // ([WithBackoff]) until the entry expires; Gets in between do not retry it.
-// A [Cache.Set], [Cache.Invalidate] or [Cache.Clear] during a load wins: the
+// Reloads cancelled by Close are not failures and are reported nowhere. A
+// [Cache.Set], [Cache.Invalidate] or [Cache.Clear] during a load wins: the
 // load's result is returned to its waiters but not stored.
 //
 // A panic in a loader fails its load with an error ("cache: loader: panic:
@@ -44,53 +47,43 @@
 // caller's goroutine. Each may call any method of the cache but Close, which
 // waits for the cache's goroutines and so, called from a loader or handler,
 // for itself (start it on a new goroutine instead). A loader that would wait
-// for its own load gets [ErrReentrant].
+// for a load that waits for it, directly or through any chain of other loads
+// (of this cache or another), gets [ErrReentrant] at once instead of a
+// deadlock.
 //
 // # Defaults
 //
-// TTL and refresh window come from defaults.Current() (60s and 15s builtin)
-// when not given. Refresh 0 makes a plain TTL cache. Invalid values are an
+// The TTL comes from defaults.Current() (60s builtin) when not given. A
+// refresh window not given follows the TTL by the defaults' ratio (15s/60s
+// builtin: TTL/4), so WithTTL alone is always valid; one given explicitly is
+// kept and checked. Refresh 0 makes a plain TTL cache. Invalid values are an
 // error wrapping [ErrInvalidConfig], never corrected.
+//
+// # The TTL is a hard bound
+//
+// A Get never returns a value whose age, at the time of the call, is over
+// the TTL, with any clock and however late the refresh loop runs (a starved
+// CPU, a paused process): the age is checked on every Get, not trusted to a
+// timer. A value's age counts from when its loader returned it, or from when
+// it was produced if the loader says so with [SetAge].
+//
+// Durations saturate: math.MaxInt64 means forever for the TTL, the refresh
+// window and the backoff, and no sum of times overflows.
 //
 // # Time
 //
 // Every time is read from the injected clock ([WithClock], default the real
 // clock): the cache works inside testing/synctest bubbles (create it inside
 // the bubble) and with clock.Mock. There is no ticker: an idle cache costs
-// nothing.
-//
-// With the default clock, a hit does not read the clock at all. The refresh
-// loop sleeps until the earliest time any entry needs attention (its refresh,
-// retry or expiry time); while it sleeps before that time, every entry that
-// is not loading, backing off or idle is fresh, and the loop says so with one
-// flag that hits read. The flag is cleared under the scheduler's lock before
-// anything can come due earlier (a new entry, Configure, Close), and by the
-// loop itself 1ms before the earliest time, after which hits read the clock.
-// A hit is therefore wrong only when the loop is scheduled more than 1ms
-// late (an overloaded machine): then an entry may be served as fresh past its
-// due or expiry time for as long as the loop is late beyond that. Inside a
-// synctest bubble it is never wrong. With an injected clock (clock.Mock, or
-// any WithClock), every hit reads the clock and compares precisely, so that
-// stepping a mock is reflected at once.
-//
-// # Idle entries
-//
-// [WithIdleTimeout] measures idleness without writing a time on the hit
-// path: a hit sets a read flag on the entry (once per load), and a value
-// records when its entry was last known to be read: when a caller loaded or
-// Set it, or when a reload replaced a value read since the previous one. When
-// the loop finds an entry due for refresh with no read flag and a last read
-// older than the timeout, it does not reload it and lets it expire at its
-// TTL; a Get in its refresh window still reloads it.
+// no CPU.
 //
 // # Cost
 //
-// A fresh hit takes no lock and allocates nothing: a hash of the key, a walk
-// of a sharded hash table through atomic pointers, three atomic loads and one
-// atomic increment of the key's shard's hit counter. A hit on an entry whose
-// reload runs allocates nothing and starts nothing. A load costs one
-// goroutine and a few small allocations. Each entry costs about 65 bytes
-// beyond its key and value (98 bytes in all for a string key and value, 90
-// for an int key and value). A wake-up of the refresh loop costs O(d log n)
-// for d due entries among n.
+// A hit takes no lock and allocates nothing: a hash of the key, a walk of a
+// sharded hash table through atomic pointers, one read of the clock, a few
+// atomic loads, and one atomic increment of the key's shard's hit counter.
+// A hit on an entry whose reload runs allocates nothing and starts nothing.
+// A Set of a present key takes no lock: one allocation and one
+// compare-and-swap. A load costs one goroutine and a few small allocations,
+// and takes only the lock of its key's shard.
 package cache
