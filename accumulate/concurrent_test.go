@@ -363,3 +363,67 @@ func TestCall_UnrulyExecutor_ConcurrentSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestCall_GiveUpCountIsExact_ConcurrentSafe: calls that give up waiting for
+// their turn while another call runs count only the callbacks they would
+// have run and that stay queued: not the running call's snapshot, which it
+// runs itself.
+func TestCall_GiveUpCountIsExact_ConcurrentSafe(t *testing.T) {
+	tests := []struct {
+		name     string
+		callOnce bool
+		before   int // give-up count before callbacks are added during the call
+		after    int // and after 3 are
+	}{
+		{name: "call-once", callOnce: true, before: 0, after: 3},
+		{name: "every time", callOnce: false, before: 2, after: 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			acc := accumulate.New[error](accumulate.WithCallOnce(tt.callOnce))
+			rec := &recorder{}
+			started, release := make(chan struct{}), make(chan struct{})
+			acc.Add(func(ctx context.Context, err error) error { close(started); <-release; return rec.cb(0, nil)(ctx, err) })
+			acc.Add(rec.cb(1, nil))
+			first := make(chan error)
+			go func() { first <- acc.Call(context.Background(), nil) }()
+			<-started
+
+			ended, cancel := context.WithCancel(context.Background())
+			cancel()
+			giveUp := func(want int) {
+				t.Helper()
+				var wg sync.WaitGroup
+				for range 8 {
+					wg.Go(func() {
+						err := acc.Call(ended, nil)
+						var ie *accumulate.InterruptedError
+						switch {
+						case want == 0 && err != nil:
+							t.Errorf("gave up with %v, want nil: nothing queued is this call's", err)
+						case want > 0 && (!errors.As(err, &ie) || ie.Skipped != want || ie.Total != want):
+							t.Errorf("gave up with %v, want %d of %d not started", err, want, want)
+						}
+					})
+				}
+				wg.Wait()
+			}
+			giveUp(tt.before)
+			for i := range 3 {
+				acc.Add(rec.cb(100+i, nil))
+			}
+			giveUp(tt.after)
+
+			close(release)
+			if err := <-first; err != nil {
+				t.Fatal(err)
+			}
+			if got := rec.take(); !equal(got, []int{0, 1}) {
+				t.Fatalf("the running call ran %v, want [0 1]", got)
+			}
+			if acc.Len() != tt.after {
+				t.Fatalf("Len() = %d, want the %d callbacks the give-ups counted", acc.Len(), tt.after)
+			}
+		})
+	}
+}
