@@ -56,7 +56,7 @@ func TestWithOrder_NewestFirstErrorIndex(t *testing.T) {
 	acc.Add(func(context.Context, error) error { return nil })
 	acc.Add(func(context.Context, error) error { panic(errNew) })
 	err := acc.Call(context.Background(), nil)
-	errs := err.(interface{ Unwrap() []error }).Unwrap() //nolint:errorlint // the join itself
+	errs := err.(interface{ Unwrap() []error }).Unwrap()
 	var first, second *accumulate.CallbackError
 	if len(errs) != 2 || !errors.As(errs[0], &first) || !errors.As(errs[1], &second) {
 		t.Fatalf("err = %v, want two *CallbackError", err)
