@@ -43,8 +43,8 @@ type Result[T any] struct {
 // Cost: a fixed number of allocations per call (the result slice, the
 // cancellable ctx, the pool, one per worker) and none per task; the per-task
 // overhead is one atomic add and a check of a stop flag (plus one of ctx
-// when it can end), about 10 ns; panics are caught by one deferred recover
-// per worker, not per task.
+// when it can end); panics are caught by one deferred recover per worker,
+// not per task.
 func All[T any](ctx context.Context, n int, tasks ...Task[T]) ([]T, error) {
 	for i, t := range tasks {
 		if t == nil {
