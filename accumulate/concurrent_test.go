@@ -114,42 +114,56 @@ func TestCallOnce_Exactness_ConcurrentSafe(t *testing.T) {
 }
 
 // TestCall_CancelWhileOthersAdd_ConcurrentSafe interrupts calls at random
-// points while callbacks are added: nothing is lost and nothing runs twice.
+// points, before they start and from inside a callback, while callbacks are
+// added, in both orders: nothing is lost and nothing runs twice.
 func TestCall_CancelWhileOthersAdd_ConcurrentSafe(t *testing.T) {
-	const total = 600
-	counts := make([]atomic.Int32, total)
-	acc := accumulate.New[error]()
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for id := range total {
-			acc.Add(func(context.Context, error) error { counts[id].Add(1); return nil })
-			if id%16 == 0 {
-				runtime.Gosched()
+	for _, order := range []accumulate.Order{accumulate.OldestFirst, accumulate.NewestFirst} {
+		t.Run(order.String(), func(t *testing.T) {
+			const total = 600
+			counts := make([]atomic.Int32, total)
+			acc := accumulate.New[error](accumulate.WithOrder(order))
+			var cancelCall atomic.Pointer[context.CancelFunc] // the running call's
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for id := range total {
+					acc.Add(func(context.Context, error) error {
+						counts[id].Add(1)
+						if c := cancelCall.Load(); id%7 == 0 && c != nil {
+							(*c)() // interrupt the call in the middle
+						}
+						return nil
+					})
+					if id%16 == 0 {
+						runtime.Gosched()
+					}
+				}
+			})
+			wg.Go(func() {
+				for i := range 200 {
+					ctx, cancel := context.WithCancel(context.Background())
+					cancelCall.Store(&cancel)
+					if i%3 == 0 {
+						cancel()
+					}
+					err := acc.Call(ctx, nil)
+					cancel()
+					var ie *accumulate.InterruptedError
+					if err != nil && !errors.As(err, &ie) {
+						t.Error(err)
+					}
+				}
+				cancelCall.Store(nil)
+			})
+			wg.Wait()
+			if err := acc.Call(context.Background(), nil); err != nil {
+				t.Fatal(err)
 			}
-		}
-	})
-	wg.Go(func() {
-		for i := range 200 {
-			ctx, cancel := context.WithCancel(context.Background())
-			if i%3 == 0 {
-				cancel()
+			for id := range counts {
+				if n := counts[id].Load(); n != 1 {
+					t.Fatalf("callback %d ran %d times, want exactly once", id, n)
+				}
 			}
-			err := acc.Call(ctx, nil)
-			cancel()
-			var ie *accumulate.InterruptedError
-			if err != nil && !errors.As(err, &ie) {
-				t.Error(err)
-			}
-		}
-	})
-	wg.Wait()
-	if err := acc.Call(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	for id := range counts {
-		if n := counts[id].Load(); n != 1 {
-			t.Fatalf("callback %d ran %d times, want exactly once", id, n)
-		}
+		})
 	}
 }
 
