@@ -27,9 +27,10 @@ import (
 // [ErrNilTask] that names its index (tasks pulled before it may have
 // started). Zero tasks: an empty, non-nil slice and no error, whatever ctx.
 //
-// On failure, AllSeq still returns the values of the tasks pulled so far,
-// one slot per task, the value of every task that succeeded in place and
-// the zero value elsewhere.
+// On failure, AllSeq still returns a slot for every task it took before it
+// stopped pulling (none for the input that stopped it: a nil task, or the
+// one pulled after ctx ended), the value of every task that succeeded in
+// place and the zero value elsewhere.
 //
 // Cost: at most min(limit, tasks pulled) worker goroutines, started as they
 // are needed; per task, one channel hand-off and a short critical section to
@@ -42,9 +43,9 @@ func AllSeq[T any](ctx context.Context, n int, tasks iter.Seq[Task[T]]) ([]T, er
 // MapSeq is [Map] over a sequence pulled lazily, as [AllSeq] pulls its tasks:
 // out[i] = fn(ctx, v) for the i-th value v of in, with at most n calls at
 // once, and the same rules, failures and ctx included: on failure, out holds
-// a slot for every value pulled, the result of every call that succeeded in
-// place. A nil fn makes MapSeq return nil and an error wrapping
-// [ErrNilFunc], and pulls nothing.
+// a slot for every value taken, as AllSeq's, with the result of every call
+// that succeeded in place. A nil fn makes MapSeq return nil and an error
+// wrapping [ErrNilFunc], and pulls nothing.
 func MapSeq[In, Out any](ctx context.Context, n int, in iter.Seq[In], fn func(ctx context.Context, v In) (Out, error)) ([]Out, error) {
 	if fn == nil {
 		return nil, nilFuncError("MapSeq")
