@@ -3,14 +3,15 @@ package accumulate
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Func is a callback: it gets the ctx and the argument of the call that runs
 // it, and reports failure with its error.
 type Func[A any] func(ctx context.Context, arg A) error
 
-// Accumulator is a queue of callbacks, oldest first, that [Accumulator.Call]
-// runs one after another on an executor. Create one with [New]; the zero
+// Accumulator is a queue of callbacks that [Accumulator.Call] runs one after
+// another on an executor, oldest first unless [WithOrder] says otherwise. Create one with [New]; the zero
 // value is not ready for use.
 //
 // All methods are safe for concurrent use. Callbacks of one accumulator never
@@ -18,32 +19,42 @@ type Func[A any] func(ctx context.Context, arg A) error
 type Accumulator[A any] struct {
 	mu   sync.Mutex
 	ring ring[Func[A]]
+	// Under mu: the running call has taken its snapshot, the sequence
+	// numbers below snapEnd. A call that gives up waiting for its turn
+	// counts only the callbacks above it.
+	inCall  bool
+	snapEnd uint64
 
-	callOnce bool
-	exec     Executor
-	own      bool // exec is the default goroutine-per-call executor
+	callOnce    bool
+	exitTimeout time.Duration
+	exec        Executor
+	own         bool // exec is the default goroutine-per-call executor
 
-	turn chan struct{} // holds a token while a call runs: calls take turns
-	run  run[A]        // the running call; touched only by the turn holder
+	// Holds a token while a call runs: calls take turns. Taken outside mu
+	// (the wait honours ctx), given back under mu, after inCall is cleared.
+	turn chan struct{}
+	run  run[A] // the running call; touched only by the turn holder
 }
 
 // New returns an empty accumulator configured by opts: unbounded, call-once,
-// running its callbacks on a goroutine of its own unless told otherwise.
+// oldest first, running its callbacks on a goroutine of its own unless told
+// otherwise.
 func New[A any](opts ...Option) *Accumulator[A] {
 	o := defaultOptions()
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
 	a := &Accumulator[A]{
-		ring:     ring[Func[A]]{max: o.maxLen},
-		callOnce: o.callOnce,
-		exec:     o.executor,
-		turn:     make(chan struct{}, 1),
+		ring:        ring[Func[A]]{max: o.maxLen},
+		callOnce:    o.callOnce,
+		exitTimeout: o.exitTimeout,
+		exec:        o.executor,
+		turn:        make(chan struct{}, 1),
 	}
 	if a.exec == nil {
 		a.exec, a.own = goExecutor{}, true
 	}
-	a.run.init()
+	a.run.init(o.order == NewestFirst)
 	return a
 }
 

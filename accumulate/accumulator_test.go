@@ -3,6 +3,7 @@ package accumulate_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/asyncutils-go/asyncutils/accumulate"
 )
@@ -114,6 +115,8 @@ func TestMisusePanics(t *testing.T) {
 		{"Add(nil)", "Add: nil callback", func() { accumulate.New[error]().Add(nil) }},
 		{"Offer(nil)", "Offer: nil callback", func() { accumulate.New[error]().Offer(nil) }},
 		{"negative max length", "WithMaxLen(-1)", func() { accumulate.WithMaxLen(-1) }},
+		{"unknown order", "WithOrder(Order(7))", func() { accumulate.WithOrder(7) }},
+		{"negative exit timeout", "WithExitTimeout(-1s)", func() { accumulate.WithExitTimeout(-time.Second) }},
 		{"zero Accumulator", "without New", func() { new(accumulate.Accumulator[error]).Add(func(context.Context, error) error { return nil }) }},
 		{"zero Accumulator Call", "without New", func() { _ = new(accumulate.Accumulator[error]).Call(context.Background(), nil) }},
 	}

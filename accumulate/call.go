@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/asyncutils-go/asyncutils/internal"
 )
 
 // Call runs the callbacks queued when the call starts, one after another,
-// oldest first, on the executor, and waits for them. It returns nil when
+// oldest first (newest first with [WithOrder](NewestFirst)), on the
+// executor, and waits for them. It returns nil when
 // every callback returned nil; otherwise the errors of the callbacks, each a
 // [*CallbackError] naming its position, joined in run order with
 // errors.Join. A callback that fails, panics ([*PanicError]) or calls
@@ -27,15 +29,19 @@ import (
 //
 // When the call returns, in call-once mode (the default) the callbacks of the
 // call that were started are removed from the queue (those still queued);
-// with WithCallOnce(false) they all stay.
+// with WithCallOnce(false) they all stay. The callbacks not started stay
+// queued in their order, whichever order the call ran in.
 //
 // When ctx ends, Call starts no further callback: the ones not started stay
 // queued, in order, and the error (joined after the callbacks' errors) is an
 // [*InterruptedError] that says how many were skipped and wraps ctx.Err().
 // A callback that has started is waited for; it gets ctx and should return
 // promptly. If ctx ends while Call waits for an earlier call, Call returns at
-// once with an *InterruptedError counting every queued callback as skipped
-// (or nil when none is queued: a call with nothing to run returns nil).
+// once with an *InterruptedError that counts exactly the callbacks it would
+// have run and that stay queued for the next call: in call-once mode, those
+// queued after the running call took its snapshot (that call runs its own);
+// with WithCallOnce(false), every queued callback. When that count is zero,
+// Call returns nil, as a call with nothing to run does.
 // A panic in a custom [Executor]'s Execute ends the call the same way, with
 // a [*PanicError] in place of the *InterruptedError.
 //
@@ -50,7 +56,11 @@ func (a *Accumulator[A]) Call(ctx context.Context, arg A) error {
 	a.mu.Lock()
 	r.batch = a.ring.appendTo(r.batch)
 	first := a.ring.first
+	a.inCall, a.snapEnd = true, first+uint64(len(r.batch))
 	a.mu.Unlock()
+	if r.newestFirst {
+		slices.Reverse(r.batch)
+	}
 	defer a.finish(first)
 	if len(r.batch) == 0 {
 		return nil
@@ -70,8 +80,7 @@ func (a *Accumulator[A]) Call(ctx context.Context, arg A) error {
 }
 
 // take waits for the accumulator's turn and reports true, or for ctx to
-// end: then it reports false and the call's error, nil when nothing is
-// queued (as for an empty call that gets the turn).
+// end: then it reports false and the call's error (see skippedWaiting).
 func (a *Accumulator[A]) take(ctx context.Context) (bool, error) {
 	select {
 	case a.turn <- struct{}{}:
@@ -82,11 +91,39 @@ func (a *Accumulator[A]) take(ctx context.Context) (bool, error) {
 	case a.turn <- struct{}{}:
 		return true, nil
 	case <-ctx.Done():
-		if n := a.Len(); n > 0 {
-			return false, interrupted(ctx, n, n)
-		}
+	}
+	a.mu.Lock()
+	select {
+	case a.turn <- struct{}{}:
+		// The turn came free meanwhile: take it, and the call reports, as
+		// any call whose ctx has ended, every callback of its snapshot.
+		a.mu.Unlock()
+		return true, nil
+	default:
+	}
+	n := a.skippedWaiting()
+	a.mu.Unlock()
+	if n == 0 {
 		return false, nil
 	}
+	return false, interrupted(ctx, n, n)
+}
+
+// skippedWaiting counts, under mu and while another call holds the turn, the
+// callbacks a call that gives up waiting would have run and that stay queued
+// for the next call. Without call-once, every queued callback. In call-once
+// mode, the running call removes those it starts from its snapshot, so only
+// the callbacks queued after the snapshot count; and a turn holder that has
+// not taken its snapshot yet will take every callback queued now.
+func (a *Accumulator[A]) skippedWaiting() int {
+	switch {
+	case !a.callOnce:
+		return a.ring.n
+	case !a.inCall:
+		return 0
+	}
+	end := a.ring.first + uint64(a.ring.n)
+	return int(end - max(a.ring.first, min(a.snapEnd, end)))
 }
 
 // finish puts the accumulator back in order after a call, however the call
@@ -104,13 +141,21 @@ func (a *Accumulator[A]) finish(first uint64) {
 		}
 		r.handed = false
 	}
+	a.mu.Lock()
 	if a.callOnce && r.next > 0 {
-		a.mu.Lock()
-		a.ring.dropThrough(first + uint64(r.next))
-		a.mu.Unlock()
+		// Remove the callbacks that started: the oldest of the snapshot
+		// when it ran oldest first, the newest of it otherwise.
+		lo, hi := first, first+uint64(r.next)
+		if r.newestFirst {
+			hi = first + uint64(len(r.batch))
+			lo = hi - uint64(r.next)
+		}
+		a.ring.remove(lo, hi)
 	}
 	r.reset()
-	<-a.turn
+	a.inCall = false
+	<-a.turn // under mu: see skippedWaiting
+	a.mu.Unlock()
 }
 
 // The states of a call's hand-off to the executor.
@@ -126,7 +171,8 @@ type run[A any] struct {
 	ctx         context.Context
 	done        <-chan struct{}
 	arg         A
-	batch       []Func[A] // the call's callbacks
+	batch       []Func[A] // the call's callbacks, in run order
+	newestFirst bool      // batch is the snapshot reversed
 	next        int       // index in batch of the next callback to start
 	errs        []error   // the callbacks' errors, in run order
 	interrupted bool      // ctx ended before batch[next] started
@@ -142,7 +188,8 @@ type run[A any] struct {
 	goexitFn  func(error)
 }
 
-func (r *run[A]) init() {
+func (r *run[A]) init(newestFirst bool) {
+	r.newestFirst = newestFirst
 	r.finished = make(chan struct{}, 1)
 	r.executeFn = r.execute
 	r.loopFn = r.loop
@@ -157,7 +204,7 @@ func (r *run[A]) execute() {
 	}
 	for r.next < len(r.batch) && !r.interrupted {
 		if err := internal.Guard(r.loopFn, r.goexitFn); err != nil {
-			r.errs = append(r.errs, &CallbackError{Index: r.next - 1, Err: err}) // a panic
+			r.errs = append(r.errs, r.callbackError(r.next-1, err)) // a panic
 		}
 	}
 	r.state.Store(idle)
@@ -178,7 +225,7 @@ func (r *run[A]) loop() error {
 		}
 		r.next = i + 1 // before the call, so that a panic or Goexit is charged to i
 		if err := batch[i](ctx, arg); err != nil {
-			r.errs = append(r.errs, &CallbackError{Index: i, Err: err})
+			r.errs = append(r.errs, r.callbackError(i, err))
 		}
 	}
 	return nil
@@ -188,9 +235,18 @@ func (r *run[A]) loop() error {
 // it charges the callback and releases Call, which hands the rest to the
 // executor again.
 func (r *run[A]) onGoexit(err error) {
-	r.errs = append(r.errs, &CallbackError{Index: r.next - 1, Err: err})
+	r.errs = append(r.errs, r.callbackError(r.next-1, err))
 	r.state.Store(idle)
 	r.finished <- struct{}{}
+}
+
+// callbackError is the error of batch[i]. Its Index is the callback's
+// position in the snapshot, oldest first, whichever order the call runs in.
+func (r *run[A]) callbackError(i int, err error) *CallbackError {
+	if r.newestFirst {
+		i = len(r.batch) - 1 - i
+	}
+	return &CallbackError{Index: i, Err: err}
 }
 
 // handOff hands the callbacks from batch[next] on to e and waits for the

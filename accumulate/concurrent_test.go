@@ -114,42 +114,56 @@ func TestCallOnce_Exactness_ConcurrentSafe(t *testing.T) {
 }
 
 // TestCall_CancelWhileOthersAdd_ConcurrentSafe interrupts calls at random
-// points while callbacks are added: nothing is lost and nothing runs twice.
+// points, before they start and from inside a callback, while callbacks are
+// added, in both orders: nothing is lost and nothing runs twice.
 func TestCall_CancelWhileOthersAdd_ConcurrentSafe(t *testing.T) {
-	const total = 600
-	counts := make([]atomic.Int32, total)
-	acc := accumulate.New[error]()
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for id := range total {
-			acc.Add(func(context.Context, error) error { counts[id].Add(1); return nil })
-			if id%16 == 0 {
-				runtime.Gosched()
+	for _, order := range []accumulate.Order{accumulate.OldestFirst, accumulate.NewestFirst} {
+		t.Run(order.String(), func(t *testing.T) {
+			const total = 600
+			counts := make([]atomic.Int32, total)
+			acc := accumulate.New[error](accumulate.WithOrder(order))
+			var cancelCall atomic.Pointer[context.CancelFunc] // the running call's
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for id := range total {
+					acc.Add(func(context.Context, error) error {
+						counts[id].Add(1)
+						if c := cancelCall.Load(); id%7 == 0 && c != nil {
+							(*c)() // interrupt the call in the middle
+						}
+						return nil
+					})
+					if id%16 == 0 {
+						runtime.Gosched()
+					}
+				}
+			})
+			wg.Go(func() {
+				for i := range 200 {
+					ctx, cancel := context.WithCancel(context.Background())
+					cancelCall.Store(&cancel)
+					if i%3 == 0 {
+						cancel()
+					}
+					err := acc.Call(ctx, nil)
+					cancel()
+					var ie *accumulate.InterruptedError
+					if err != nil && !errors.As(err, &ie) {
+						t.Error(err)
+					}
+				}
+				cancelCall.Store(nil)
+			})
+			wg.Wait()
+			if err := acc.Call(context.Background(), nil); err != nil {
+				t.Fatal(err)
 			}
-		}
-	})
-	wg.Go(func() {
-		for i := range 200 {
-			ctx, cancel := context.WithCancel(context.Background())
-			if i%3 == 0 {
-				cancel()
+			for id := range counts {
+				if n := counts[id].Load(); n != 1 {
+					t.Fatalf("callback %d ran %d times, want exactly once", id, n)
+				}
 			}
-			err := acc.Call(ctx, nil)
-			cancel()
-			var ie *accumulate.InterruptedError
-			if err != nil && !errors.As(err, &ie) {
-				t.Error(err)
-			}
-		}
-	})
-	wg.Wait()
-	if err := acc.Call(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	for id := range counts {
-		if n := counts[id].Load(); n != 1 {
-			t.Fatalf("callback %d ran %d times, want exactly once", id, n)
-		}
+		})
 	}
 }
 
@@ -361,5 +375,69 @@ func TestCall_UnrulyExecutor_ConcurrentSafe(t *testing.T) {
 		if ran[i] <= ran[i-1] {
 			t.Fatalf("callback %d ran after %d: out of the order of Add", ran[i], ran[i-1])
 		}
+	}
+}
+
+// TestCall_GiveUpCountIsExact_ConcurrentSafe: calls that give up waiting for
+// their turn while another call runs count only the callbacks they would
+// have run and that stay queued: not the running call's snapshot, which it
+// runs itself.
+func TestCall_GiveUpCountIsExact_ConcurrentSafe(t *testing.T) {
+	tests := []struct {
+		name     string
+		callOnce bool
+		before   int // give-up count before callbacks are added during the call
+		after    int // and after 3 are
+	}{
+		{name: "call-once", callOnce: true, before: 0, after: 3},
+		{name: "every time", callOnce: false, before: 2, after: 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			acc := accumulate.New[error](accumulate.WithCallOnce(tt.callOnce))
+			rec := &recorder{}
+			started, release := make(chan struct{}), make(chan struct{})
+			acc.Add(func(ctx context.Context, err error) error { close(started); <-release; return rec.cb(0, nil)(ctx, err) })
+			acc.Add(rec.cb(1, nil))
+			first := make(chan error)
+			go func() { first <- acc.Call(context.Background(), nil) }()
+			<-started
+
+			ended, cancel := context.WithCancel(context.Background())
+			cancel()
+			giveUp := func(want int) {
+				t.Helper()
+				var wg sync.WaitGroup
+				for range 8 {
+					wg.Go(func() {
+						err := acc.Call(ended, nil)
+						var ie *accumulate.InterruptedError
+						switch {
+						case want == 0 && err != nil:
+							t.Errorf("gave up with %v, want nil: nothing queued is this call's", err)
+						case want > 0 && (!errors.As(err, &ie) || ie.Skipped != want || ie.Total != want):
+							t.Errorf("gave up with %v, want %d of %d not started", err, want, want)
+						}
+					})
+				}
+				wg.Wait()
+			}
+			giveUp(tt.before)
+			for i := range 3 {
+				acc.Add(rec.cb(100+i, nil))
+			}
+			giveUp(tt.after)
+
+			close(release)
+			if err := <-first; err != nil {
+				t.Fatal(err)
+			}
+			if got := rec.take(); !equal(got, []int{0, 1}) {
+				t.Fatalf("the running call ran %v, want [0 1]", got)
+			}
+			if acc.Len() != tt.after {
+				t.Fatalf("Len() = %d, want the %d callbacks the give-ups counted", acc.Len(), tt.after)
+			}
+		})
 	}
 }

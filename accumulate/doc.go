@@ -1,6 +1,6 @@
-// Package accumulate keeps a queue of callbacks, oldest first, and runs them
-// one after another on an executor when a scope exits: shutdown hooks, commit
-// and rollback hooks, deferred cleanups. It is the Go port of the Python
+// Package accumulate keeps a queue of callbacks and runs them one after
+// another on an executor when a scope exits: shutdown hooks, commit and
+// rollback hooks, deferred cleanups. It is the Go port of the Python
 // asyncutils accumulator, without its defects: the scope's error reaches the
 // callbacks, and a failing callback does not stop the others.
 //
@@ -8,21 +8,27 @@
 // ([WithMaxLen]). [Accumulator.Add] drops the oldest callback when it is
 // full, like a Python deque with a maxlen; [Accumulator.Offer] refuses the new
 // one instead. [Accumulator.Call] runs the callbacks queued when the call
-// starts (its snapshot), waits for them, and returns their errors joined in
-// run order, each a [*CallbackError] naming its position. In call-once mode
-// (the default) the callbacks that ran are removed; [WithCallOnce](false)
-// keeps them for every call.
+// starts (its snapshot), oldest first by default or newest first with
+// [WithOrder](NewestFirst) (the order of defer, for cleanups of resources
+// that depend on each other), waits for them, and returns their errors
+// joined in run order, each a [*CallbackError] naming its position. In
+// call-once mode (the default) the callbacks that ran are removed;
+// [WithCallOnce](false) keeps them for every call.
 //
 // # Scope exit
 //
 // [Accumulator.Exit] is meant to be deferred: `defer hooks.Exit(ctx, &err,
 // &err)` runs the callbacks with the function's returned error, read on the
-// returning goroutine, and joins their errors into it. [Accumulator.Go] is
-// the handing-off form: it returns a [*Pending] at once, whose Wait returns
-// the call's error later. [Accumulator.AddClosers], [AddMethod] and
-// [AddMethodContext] add the same method of many objects, typed through an
-// interface or a method expression, so that an object that lacks the method
-// does not compile.
+// returning goroutine, and joins their errors into it. Exit runs every
+// callback even when ctx has ended, as it has in a service stopping on
+// SIGTERM through signal.NotifyContext: the callbacks get ctx's values but
+// not its cancellation, and [WithExitTimeout] bounds how long the shutdown
+// may take. [Accumulator.Go] is the handing-off form, which honours ctx as
+// Call does: it returns a [*Pending] at once, whose Wait returns the call's
+// error later. [Accumulator.AddClosers], [AddMethod] and [AddMethodContext]
+// add the same method of many objects, typed through an interface or a
+// method expression, so that an object that lacks the method does not
+// compile.
 //
 // # Failures
 //
@@ -30,11 +36,14 @@
 // runtime.Goexit ([ErrGoexit]) is reported and the next one runs. When the
 // call's ctx ends, no further callback starts; those not started stay
 // queued, in order, and the error includes an [*InterruptedError] that wraps
-// ctx.Err() and counts them. A panic in a custom executor's Execute ends
-// the call the same way, reported as a [*PanicError]. A nil callback passed
-// to Add or Offer, and a negative [WithMaxLen], are bugs at the call site:
-// they panic with a message starting "accumulate: ". New has no error to
-// return, and there is no other invalid configuration.
+// ctx.Err() and counts them exactly (a call that gives up waiting for its
+// turn counts only the callbacks it would have run, not those of the
+// running call). A panic in a custom executor's Execute ends the call the
+// same way, reported as a [*PanicError]. A nil callback passed to Add or
+// Offer, a negative [WithMaxLen] or [WithExitTimeout], and an unknown
+// [Order] are bugs at the call site: they panic with a message starting
+// "accumulate: ". New has no error to return, and there is no other invalid
+// configuration.
 //
 // # Concurrency
 //
@@ -58,9 +67,12 @@
 //
 // Add and Offer take a mutex and allocate nothing unless the ring grows (it
 // doubles, up to the maximum length, and keeps its size afterwards). A call
-// costs one hand-off to the executor (with the default, a goroutine started
-// and waited for) plus, per callback, about what ranging over a []func slice
-// costs; it allocates nothing when every callback succeeds.
+// costs one hand-off to the executor (one goroutine start with the default
+// executor) plus, per callback, about what ranging over a []func slice
+// costs; it allocates nothing when every callback succeeds. Exit adds the
+// ctx without cancellation (one allocation) and, with [WithExitTimeout], a
+// timer ctx.
 //
-// The package reads no time.
+// The package reads no time, except that Exit with [WithExitTimeout] sets
+// the deadline of its callbacks' ctx with context.WithTimeout.
 package accumulate

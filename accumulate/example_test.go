@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/asyncutils-go/asyncutils/accumulate"
 )
@@ -20,21 +21,72 @@ func (f *file) Close() error {
 }
 
 // Closing resources at shutdown: AddClosers takes io.Closer values, so an
-// object without Close() error does not compile. The callbacks run oldest
-// first, and a failing Close does not stop the others.
+// object without Close() error does not compile. NewestFirst closes them in
+// the reverse order of opening, as defer would: the cache that uses the db
+// first, the log that both write to last. A failing Close does not stop the
+// others.
 func Example() {
-	shutdown := accumulate.New[error]()
-	shutdown.AddClosers(&file{"log"}, &file{"db"}, &file{"cache"})
+	shutdown := accumulate.New[error](accumulate.WithOrder(accumulate.NewestFirst))
+	shutdown.AddClosers(&file{"log"}, &file{"db"}, &file{"cache"}) // in the order they were opened
 
 	err := shutdown.Call(context.Background(), nil)
 	fmt.Println(err)
 	fmt.Println("left:", shutdown.Len())
 	// Output:
-	// close log
-	// close db
 	// close cache
+	// close db
+	// close log
 	// accumulate: callback 1: db: connection reset
 	// left: 0
+}
+
+// OldestFirst, the default, runs callbacks in the order they were added:
+// steps that must happen in sequence (notify, then record). NewestFirst
+// undoes in reverse, as defer does.
+func ExampleWithOrder() {
+	for _, order := range []accumulate.Order{accumulate.OldestFirst, accumulate.NewestFirst} {
+		acc := accumulate.New[string](accumulate.WithOrder(order))
+		for _, step := range []string{"one", "two", "three"} {
+			acc.Add(func(_ context.Context, prefix string) error { fmt.Println(prefix, step); return nil })
+		}
+		_ = acc.Call(context.Background(), order.String()+":")
+	}
+	// Output:
+	// OldestFirst: one
+	// OldestFirst: two
+	// OldestFirst: three
+	// NewestFirst: three
+	// NewestFirst: two
+	// NewestFirst: one
+}
+
+// Exit runs every callback although the scope's ctx has ended (a service
+// stopping on SIGTERM); WithExitTimeout bounds how long the shutdown may
+// take: here a drain that outlasts the bound is cut short, and the
+// callback after it is reported as not started.
+func ExampleWithExitTimeout() {
+	shutdown := accumulate.New[error](
+		accumulate.WithOrder(accumulate.NewestFirst),
+		accumulate.WithExitTimeout(50*time.Millisecond),
+	)
+	shutdown.Add(func(context.Context, error) error { fmt.Println("close the database"); return nil })
+	shutdown.Add(func(ctx context.Context, _ error) error {
+		fmt.Println("drain: ctx ended at the start:", ctx.Err() != nil)
+		<-ctx.Done() // connections that never go idle
+		return ctx.Err()
+	})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // SIGTERM
+	var err error
+	func() { defer shutdown.Exit(ctx, &err, &err) }()
+	fmt.Println(err)
+	fmt.Println("left:", shutdown.Len())
+	// Output:
+	// drain: ctx ended at the start: false
+	// accumulate: callback 1: context deadline exceeded
+	// accumulate: call interrupted, 1 of 2 callbacks not started: context deadline exceeded
+	// left: 1
 }
 
 // Commit hooks: with A = error and a pointer to the function's named result,

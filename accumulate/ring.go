@@ -2,9 +2,11 @@ package accumulate
 
 // ring is a double-ended queue of values on a circular buffer, with an
 // optional maximum length. Values are numbered in the order they were pushed
-// (their sequence number); since values leave only from the front (dropped,
-// removed after a call, or cleared), the values held are always the
-// contiguous sequence numbers [first, first+n).
+// (their sequence number), and the values held are always the contiguous
+// sequence numbers [first, first+n): values leave from the front (dropped,
+// removed after a call, or cleared), except that remove may take a run from
+// the middle, which renumbers the values after it. The Accumulator calls
+// remove only when a call ends, when no other sequence number is held.
 //
 // ring is not safe for concurrent use; the Accumulator guards it.
 type ring[T any] struct {
@@ -76,6 +78,30 @@ func (r *ring[T]) dropThrough(end uint64) {
 	}
 	r.n -= k
 	r.first += uint64(k)
+}
+
+// remove removes the values whose sequence number is in [lo, hi), keeping
+// the order of the others; values already gone are ignored. The values
+// after hi move down into the gap, so their sequence numbers drop by the
+// number removed.
+func (r *ring[T]) remove(lo, hi uint64) {
+	lo, hi = max(lo, r.first), min(hi, r.first+uint64(r.n))
+	if lo >= hi {
+		return
+	}
+	if lo == r.first {
+		r.dropThrough(hi)
+		return
+	}
+	to, from := int(lo-r.first), int(hi-r.first)
+	for ; from < r.n; to, from = to+1, from+1 {
+		r.buf[r.wrap(r.head+to)] = r.buf[r.wrap(r.head+from)]
+	}
+	var zero T
+	for i := to; i < r.n; i++ {
+		r.buf[r.wrap(r.head+i)] = zero // let the collector have it
+	}
+	r.n = to
 }
 
 // clear removes every value. The buffer keeps its size.

@@ -14,7 +14,7 @@ import (
 // deque with a maxlen.
 //
 // data[0] is the max length (0..7, 0: unbounded), data[1] odd means
-// call-once; then each byte is one operation, op%5: Add, Offer, Clear, Call,
+// call-once and data[1]&2 newest first; then each byte is one operation, op%5: Add, Offer, Clear, Call,
 // Call whose ctx ends after (op/5)%8 callbacks.
 func FuzzRing(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 0, 0, 3})
@@ -24,12 +24,29 @@ func FuzzRing(f *testing.F) {
 	f.Add([]byte{5, 0, 0, 0, 0, 0, 0, 0, 14, 9, 3, 2, 1, 3})
 	f.Add([]byte{1, 1, 1, 1, 0, 0, 4, 3, 2, 3})
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 19, 3, 2, 3})
+	// Newest first: interrupted calls leave the oldest queued; a full ring
+	// wraps while the middle of it is removed.
+	f.Add([]byte{0, 3, 0, 0, 0, 0, 9, 0, 0, 14, 3})
+	f.Add([]byte{4, 3, 0, 0, 0, 0, 0, 0, 9, 1, 0, 9, 3})
+	f.Add([]byte{3, 2, 0, 0, 0, 9, 0, 0, 3})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) < 2 {
 			return
 		}
-		maxLen, callOnce := int(data[0]%8), data[1]%2 == 1
-		acc := accumulate.New[error](accumulate.WithMaxLen(maxLen), accumulate.WithCallOnce(callOnce))
+		maxLen, callOnce, order := int(data[0]%8), data[1]%2 == 1, accumulate.OldestFirst
+		if data[1]&2 != 0 {
+			order = accumulate.NewestFirst
+		}
+		acc := accumulate.New[error](accumulate.WithMaxLen(maxLen), accumulate.WithCallOnce(callOnce),
+			accumulate.WithOrder(order))
+		// runOrder is the order a call runs the queued callbacks in.
+		runOrder := func(model []int) []int {
+			run := slices.Clone(model)
+			if order == accumulate.NewestFirst {
+				slices.Reverse(run)
+			}
+			return run
+		}
 		var (
 			model  []int // queued ids, oldest first
 			ran    []int // ids run by the current call
@@ -78,8 +95,8 @@ func FuzzRing(f *testing.F) {
 				}
 				err := acc.Call(ctx, nil)
 				c()
-				if !slices.Equal(ran, model[:k]) {
-					t.Fatalf("step %d: ran %v, want %v", step, ran, model[:k])
+				if want := runOrder(model)[:k]; !slices.Equal(ran, want) {
+					t.Fatalf("step %d: ran %v, want %v", step, ran, want)
 				}
 				var ie *accumulate.InterruptedError
 				interrupted := errors.As(err, &ie)
@@ -89,7 +106,9 @@ func FuzzRing(f *testing.F) {
 				if !interrupted && err != nil {
 					t.Fatalf("step %d: err = %v", step, err)
 				}
-				if callOnce {
+				if callOnce && order == accumulate.NewestFirst {
+					model = slices.Clone(model[:len(model)-k])
+				} else if callOnce {
 					model = slices.Clone(model[k:])
 				}
 			}
@@ -102,8 +121,8 @@ func FuzzRing(f *testing.F) {
 		if err := acc.Call(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(ran, model) {
-			t.Fatalf("finally queued %v, want %v", ran, model)
+		if want := runOrder(model); !slices.Equal(ran, want) {
+			t.Fatalf("finally ran %v, want %v", ran, want)
 		}
 	})
 }

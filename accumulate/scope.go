@@ -12,7 +12,7 @@ import (
 // waiting form of scope exit, the Go form of leaving a Python context
 // manager, meant to be deferred:
 //
-//	func commit(ctx context.Context) (err error) {
+//	func serve(ctx context.Context) (err error) {
 //		defer hooks.Exit(ctx, &err, &err)
 //		...
 //	}
@@ -24,12 +24,27 @@ import (
 // callbacks' failures are not lost. A nil arg passes the zero A; a nil errp
 // discards Call's error.
 //
+// Exit runs every callback even when ctx has ended, as it has when a
+// service stops on SIGTERM through signal.NotifyContext: a shutdown is when
+// cleanups matter most. The callbacks get ctx's values but not its
+// cancellation (context.WithoutCancel). [WithExitTimeout] bounds the
+// shutdown: their ctx then ends that long after Exit starts (waiting for an
+// earlier call included), and the callbacks not started by then are skipped
+// and reported as an [*InterruptedError], as Call reports them. Without a
+// bound, Exit waits for every callback.
+//
 // During a panic, deferred functions run too: the callbacks run with *arg as
 // it is, and the panic goes on afterwards.
 func (a *Accumulator[A]) Exit(ctx context.Context, arg *A, errp *error) {
 	var v A
 	if arg != nil {
 		v = *arg
+	}
+	ctx = context.WithoutCancel(ctx)
+	if a.exitTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.exitTimeout)
+		defer cancel()
 	}
 	err := a.Call(ctx, v)
 	if errp == nil || err == nil {
@@ -50,7 +65,10 @@ func (a *Accumulator[A]) Exit(ctx context.Context, arg *A, errp *error) {
 //
 //	defer func() { pending = hooks.Go(ctx, err) }()
 //
-// The goroutine ends when the call ends; ctx bounds it as it bounds Call.
+// The goroutine ends when the call ends; ctx bounds it as it bounds Call
+// (unlike [Accumulator.Exit], Go does not run callbacks once ctx has ended:
+// for a shutdown, pass context.WithoutCancel(ctx), with a timeout of its
+// own if it needs a bound).
 // Wait for the Pending before relying on the callbacks having run, and before
 // the program or test that owns the accumulator ends.
 func (a *Accumulator[A]) Go(ctx context.Context, arg A) *Pending {

@@ -72,6 +72,16 @@ func BenchmarkSettled(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tasks)), "ns/task")
 }
 
+func BenchmarkMapSettled(b *testing.B) {
+	in := make([]int, 10_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		gather.MapSettled(ctx, 8, in, func(_ context.Context, v int) (int, error) { return v + 1, nil })
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in)), "ns/task")
+}
+
 func BenchmarkStream(b *testing.B) {
 	tasks := make([]gather.Task[int], 10_000)
 	for i := range tasks {

@@ -3,8 +3,9 @@
 //
 // [All] returns the values or the first failure, cancelling the other tasks;
 // [Map] is All over a slice and a function; [Settled] runs every task and
-// returns each one's value and error; [Stream] yields results as tasks
-// complete; [AllSeq] and [MapSeq] pull their input lazily from an iter.Seq.
+// returns each one's value and error, and [MapSettled] is Settled over a
+// slice; [Stream] yields results as tasks complete; [AllSeq] and [MapSeq]
+// pull their input lazily from an iter.Seq.
 //
 // # Limit
 //
@@ -31,25 +32,32 @@
 //     the running tasks is cancelled with a *[TaskError] (the index and the
 //     task's error) as its cause, no task that has not started is started,
 //     and the call returns that error once the running tasks have finished.
-//   - When the caller's ctx ends, no new task starts. All and friends return
-//     context.Cause(ctx); Settled and Stream report it in the slots of the
+//   - When the caller's ctx ends, no new task starts. All and friends fail
+//     with context.Cause(ctx) if, and only if, a task was not started because
+//     of it (a ctx that ends while the last tasks run leaves the outcome to
+//     them); Settled, MapSettled and Stream report it in the slots of the
 //     tasks that did not start.
+//   - On failure, All and friends still return the result slice: the value
+//     of every task that succeeded in its slot, the zero value elsewhere.
+//     Settled and MapSettled are the forms for each task's own outcome.
 //   - A nil task is reported as an error wrapping [ErrNilTask] that names its
-//     index: All and Map run nothing; Settled and Stream report it in its slot.
-//     Zero tasks: an empty, non-nil slice and no error.
+//     index: All runs nothing; Settled and Stream report it in its slot. A
+//     nil function given to Map, MapSeq or MapSettled is an error wrapping
+//     [ErrNilFunc]. Zero tasks: an empty, non-nil slice and no error.
 //
 // The package reads no time and starts no goroutine outside a call.
 //
 // # Cost
 //
-// All, Map and Settled allocate a fixed number of objects per call (the
-// result slice, a cancellable ctx, a small pool and one closure per worker)
-// and nothing per task: allocations per call do not grow with the number of
-// tasks. The per-task overhead is one atomic add on a counter that has a
-// cache line of its own, one check of a stop flag (plus an atomic ctx check
-// when the caller's ctx can be cancelled) and a store of the value; no
-// goroutine is started per task. Panics are caught by one deferred recover
-// per worker, not per task. Stream adds a channel hand-off per result;
-// AllSeq and MapSeq add a channel hand-off and a short critical section per
-// input. See docs/benchmarks.md in the repository for measured figures.
+// All, Map, Settled and MapSettled allocate a fixed number of objects per
+// call (the result slice, a cancellable ctx, a small pool and one closure
+// per worker) and nothing per task: allocations per call do not grow with
+// the number of tasks. The per-task overhead is one atomic add on a counter
+// that has a cache line of its own, one check of a stop flag (plus an
+// atomic ctx check when the caller's ctx can be cancelled) and a store of
+// the value, with no goroutine started per task. Panics are caught by one
+// deferred recover per worker, not per task. Stream adds a channel hand-off
+// per result; AllSeq and MapSeq add a channel hand-off and a short critical
+// section per input. See docs/benchmarks.md in the repository for measured
+// figures.
 package gather

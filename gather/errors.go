@@ -7,9 +7,13 @@ import (
 	"github.com/asyncutils-go/asyncutils/internal"
 )
 
-// ErrNilTask is wrapped by the error reported for a nil [Task] (or a nil
-// function given to [Map] or [MapSeq]). The message names the index.
+// ErrNilTask is wrapped by the error reported for a nil [Task]. The message
+// names the index.
 var ErrNilTask = errors.New("gather: nil task")
+
+// ErrNilFunc is wrapped by the error reported for a nil function given to
+// [Map], [MapSeq] or [MapSettled]: "gather: nil function given to Map".
+var ErrNilFunc = errors.New("gather: nil function")
 
 // ErrGoexit is wrapped by the error reported for a task that called
 // runtime.Goexit (directly, or through testing.T.FailNow and friends)
@@ -39,8 +43,10 @@ func (e *TaskError) Error() string {
 // Unwrap returns the task's error.
 func (e *TaskError) Unwrap() error { return e.Err }
 
-// errNilFunc is returned for a nil function given to Map or MapSeq.
-var errNilFunc = fmt.Errorf("%w: the function is nil", ErrNilTask)
+// nilFuncError names the call a nil function was given to.
+func nilFuncError(call string) error {
+	return fmt.Errorf("%w given to %s", ErrNilFunc, call)
+}
 
 // nilTaskError names the index of a nil task.
 func nilTaskError(i int) error {

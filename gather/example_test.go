@@ -32,11 +32,45 @@ func ExampleAll_firstError() {
 	}
 	out, err := gather.All(context.Background(), 0, tasks...)
 	var te *gather.TaskError
-	fmt.Println(out == nil, err)
+	fmt.Printf("%q %v\n", out, err) // the finished value is kept
 	fmt.Println(errors.Is(err, errNotFound), errors.As(err, &te) && te.Index == 1)
 	// Output:
-	// true gather: task 1: not found
+	// ["a" "" ""] gather: task 1: not found
 	// true true
+}
+
+// On failure, Map keeps the value of every call that finished: here the
+// two pages fetched before the third failed.
+func ExampleMap_failure() {
+	urls := []string{"/a", "/b", "/missing", "/c"}
+	pages, err := gather.Map(context.Background(), 1, urls, func(_ context.Context, url string) (string, error) {
+		if url == "/missing" {
+			return "", errors.New("404")
+		}
+		return "page " + url, nil
+	})
+	fmt.Printf("%q\n%v\n", pages, err)
+	// Output:
+	// ["page /a" "page /b" "" ""]
+	// gather: task 2: 404
+}
+
+// MapSettled keeps every element's own outcome: the failures do not cancel
+// the others.
+func ExampleMapSettled() {
+	urls := []string{"/a", "/missing", "/c"}
+	for i, r := range gather.MapSettled(context.Background(), 2, urls, func(_ context.Context, url string) (string, error) {
+		if url == "/missing" {
+			return "", errors.New("404")
+		}
+		return "page " + url, nil
+	}) {
+		fmt.Printf("%d %q %v\n", i, r.Value, r.Err)
+	}
+	// Output:
+	// 0 "page /a" <nil>
+	// 1 "" 404
+	// 2 "page /c" <nil>
 }
 
 func ExampleMap() {

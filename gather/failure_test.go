@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -45,8 +46,17 @@ func TestAllFirstError(t *testing.T) {
 				}
 				out, err := gather.All(t.Context(), tc.n, tasks...)
 				var te *gather.TaskError
-				if out != nil || !errors.As(err, &te) || te.Index != tc.k || !errors.Is(err, errBoom) {
-					t.Fatalf("All = %v, %v; want nil and task %d's failure", out, err, tc.k)
+				if len(out) != total || !errors.As(err, &te) || te.Index != tc.k || !errors.Is(err, errBoom) {
+					t.Fatalf("All = %v, %v; want %d slots and task %d's failure", out, err, total, tc.k)
+				}
+				for i, v := range out { // the finished values kept, zero elsewhere
+					want := 0
+					if i < tc.k {
+						want = i
+					}
+					if v != want {
+						t.Fatalf("out[%d] = %d, want %d", i, v, want)
+					}
 				}
 				if want := fmt.Sprintf("gather: task %d: boom", tc.k); err.Error() != want {
 					t.Errorf("message %q, want %q", err.Error(), want)
@@ -92,8 +102,8 @@ func TestParentCancel(t *testing.T) {
 	t.Run("All", func(t *testing.T) {
 		ctx, tasks, started := setup()
 		out, err := gather.All(ctx, n, tasks...)
-		if out != nil || !errors.Is(err, errStop) {
-			t.Fatalf("All = %v, %v; want nil, the cause", out, err)
+		if len(out) != total || !errors.Is(err, errStop) {
+			t.Fatalf("All = %v, %v; want %d slots, the cause", out, err, total)
 		}
 		var te *gather.TaskError
 		if errors.As(err, &te) {
@@ -110,8 +120,8 @@ func TestParentCancel(t *testing.T) {
 			t.Error("a task started after the ctx ended")
 			return 0, nil
 		})
-		if out != nil || !errors.Is(err, errStop) {
-			t.Fatalf("Map = %v, %v", out, err)
+		if !slices.Equal(out, []int{0, 0, 0}) || !errors.Is(err, errStop) {
+			t.Fatalf("Map = %v, %v; want 3 zero slots, the cause", out, err)
 		}
 	})
 	checkSlots := func(t *testing.T, errs []error, started int64) {
@@ -176,8 +186,18 @@ func TestParentCancel(t *testing.T) {
 		if count != 3 {
 			t.Errorf("Stream: %d results, want 3", count)
 		}
-		if out, err := gather.AllSeq(ctx, 2, func(yield func(gather.Task[int]) bool) { t.Error("the input was pulled") }); out != nil || !errors.Is(err, errStop) {
-			t.Errorf("AllSeq = %v, %v; want nil, the cause", out, err)
+		// AllSeq pulls one task to learn that one is left unstarted.
+		pulled := 0
+		out, err := gather.AllSeq(ctx, 2, func(yield func(gather.Task[int]) bool) {
+			for pulled < 3 {
+				pulled++
+				if !yield(task) {
+					return
+				}
+			}
+		})
+		if out == nil || len(out) != 0 || !errors.Is(err, errStop) || pulled != 1 {
+			t.Errorf("AllSeq = %#v, %v after %d pulls; want no slot, the cause, 1 pull", out, err, pulled)
 		}
 	})
 	t.Run("AllSeq", func(t *testing.T) {
@@ -189,8 +209,8 @@ func TestParentCancel(t *testing.T) {
 				}
 			}
 		})
-		if out != nil || !errors.Is(err, errStop) || started.Load() != n {
-			t.Fatalf("AllSeq = %v, %v after %d starts", out, err, started.Load())
+		if len(out) != n || !errors.Is(err, errStop) || started.Load() != n {
+			t.Fatalf("AllSeq = %v, %v after %d starts; want %d slots, the cause", out, err, started.Load(), n)
 		}
 	})
 }

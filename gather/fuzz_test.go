@@ -126,14 +126,16 @@ func FuzzSettled(f *testing.F) {
 }
 
 // FuzzAll checks All against a sequential model: with no failing task the
-// values are in input order; otherwise All returns nil and the failure of
-// one of the failing tasks, naming its index.
+// values are in input order; otherwise All returns the failure of one of
+// the failing tasks, naming its index, and a slot per task holding the value
+// of each task that succeeded and the zero value elsewhere.
 func FuzzAll(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s.data, s.n)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, n int8) {
 		tasks, limit := fuzzTasks(data, n)
+		tasks, ok := tracked(tasks)
 		out, err := gather.All(context.Background(), limit, tasks...)
 		failing := map[int]bool{}
 		for i := range tasks {
@@ -153,8 +155,11 @@ func FuzzAll(f *testing.F) {
 			return
 		}
 		var te *gather.TaskError
-		if out != nil || !errors.As(err, &te) || !failing[te.Index] {
-			t.Fatalf("All = %v, %v; want nil and the failure of one of %v", out, err, failing)
+		if len(out) != len(tasks) || !errors.As(err, &te) || !failing[te.Index] {
+			t.Fatalf("All = %v, %v; want %d slots and the failure of one of %v", out, err, len(tasks), failing)
+		}
+		if i := partialMismatch(out, ok, func(i int) int { return int(data[i]) }); i >= 0 {
+			t.Fatalf("out[%d] = %d: not the value of a task that succeeded, nor zero", i, out[i])
 		}
 		if e := modelCheck(te.Index, data[te.Index], err); e != nil {
 			t.Fatal(e)
@@ -192,13 +197,16 @@ func FuzzStream(f *testing.F) {
 }
 
 // FuzzAllSeq checks AllSeq, whose engine is not All's, against the model of
-// FuzzAll: the values in input order, or the failure of a failing task.
+// FuzzAll: the values in input order, or the failure of a failing task with
+// a slot per task pulled (at least up to the failing one), each holding the
+// value of a task that succeeded or zero.
 func FuzzAllSeq(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s.data, s.n)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, n int8) {
 		tasks, limit := fuzzTasks(data, n)
+		tasks, ok := tracked(tasks)
 		out, err := gather.AllSeq(context.Background(), limit, slices.Values(tasks))
 		if !slices.ContainsFunc(data[:len(tasks)], func(b byte) bool { return decode(b) != returnValue }) {
 			if err != nil || len(out) != len(tasks) || out == nil {
@@ -212,8 +220,11 @@ func FuzzAllSeq(f *testing.F) {
 			return
 		}
 		var te *gather.TaskError
-		if out != nil || !errors.As(err, &te) || decode(data[te.Index]) == returnValue {
-			t.Fatalf("AllSeq = %v, %v; want nil and the failure of a failing task", out, err)
+		if !errors.As(err, &te) || decode(data[te.Index]) == returnValue || len(out) <= te.Index || len(out) > len(tasks) {
+			t.Fatalf("AllSeq = %v, %v; want the failure of a failing task and its slot", out, err)
+		}
+		if i := partialMismatch(out, ok, func(i int) int { return int(data[i]) }); i >= 0 {
+			t.Fatalf("out[%d] = %d: not the value of a task that succeeded, nor zero", i, out[i])
 		}
 		if e := modelCheck(te.Index, data[te.Index], err); e != nil {
 			t.Fatal(e)

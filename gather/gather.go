@@ -28,10 +28,17 @@ type Result[T any] struct {
 // runtime.Goexit reported as an error wrapping [ErrGoexit]) cancels the ctx
 // given to the running tasks with a *[TaskError] as its cause, no task that
 // has not started is started, and All waits for the running tasks, then
-// returns nil and that *TaskError. When ctx ends before every task has
-// started, no new task starts and All returns nil and context.Cause(ctx).
-// A nil task makes All return an error wrapping [ErrNilTask], naming its
-// index, before running anything. Zero tasks: an empty, non-nil slice.
+// returns that *TaskError. When ctx ends before every task has started, no
+// new task starts and All returns context.Cause(ctx); when ctx ends after
+// every task has started, All waits for them and its outcome is theirs.
+//
+// On failure, All still returns the result slice, len(tasks) long, with
+// the value of every task that succeeded in place and the zero value
+// elsewhere (the failed task, the cancelled ones, those not started), so
+// that finished work is not lost; [Settled] is the form that reports each
+// task's own outcome. A nil task makes All return nil and an error wrapping
+// [ErrNilTask], naming its index, before running anything. Zero tasks: an
+// empty, non-nil slice.
 //
 // Cost: a fixed number of allocations per call (the result slice, the
 // cancellable ctx, the pool, one per worker) and none per task; the per-task
@@ -48,11 +55,14 @@ func All[T any](ctx context.Context, n int, tasks ...Task[T]) ([]T, error) {
 }
 
 // Map is [All] over a slice: out[i] = fn(ctx, in[i]), with at most n calls
-// at once, and the same limit, cancellation and error rules. A nil fn is an
-// error wrapping [ErrNilTask]. Map allocates nothing per element.
+// at once, and the same limit, cancellation and error rules. On failure,
+// out still holds len(in) slots, the value of every call that succeeded in
+// place and the zero value elsewhere; [MapSettled] is the form that reports
+// each element's own outcome. A nil fn makes Map return nil and an error
+// wrapping [ErrNilFunc], and run nothing. Map allocates nothing per element.
 func Map[In, Out any](ctx context.Context, n int, in []In, fn func(ctx context.Context, v In) (Out, error)) ([]Out, error) {
 	if fn == nil {
-		return nil, errNilFunc
+		return nil, nilFuncError("Map")
 	}
 	return run(ctx, n, &pool[Out]{n: len(in), do: func(ctx context.Context, i int) (Out, error) {
 		return fn(ctx, in[i])
@@ -66,7 +76,7 @@ func run[T any](ctx context.Context, n int, p *pool[T]) ([]T, error) {
 		return []T{}, nil
 	}
 	if ctx.Err() != nil { // nothing would start
-		return nil, context.Cause(ctx)
+		return make([]T, p.n), context.Cause(ctx)
 	}
 	p.mode, p.out = firstError, make([]T, p.n)
 	p.ctx, p.cancel = context.WithCancelCause(ctx)
@@ -89,9 +99,40 @@ func Settled[T any](ctx context.Context, n int, tasks ...Task[T]) []Result[T] {
 	if len(tasks) == 0 {
 		return []Result[T]{}
 	}
-	p := &pool[T]{n: len(tasks), mode: settle, ctx: ctx, res: make([]Result[T], len(tasks))}
+	p := &pool[T]{n: len(tasks)}
 	p.tasks, p.do = tasksOrNilCheck(tasks)
-	p.start(ctx, resolveLimit(ctx, n, len(tasks)))
+	return settled(ctx, n, p)
+}
+
+// MapSettled is [Settled] over a slice, as [Map] is All over a slice: it
+// calls fn(ctx, in[i]) for every element, with at most n calls at once, and
+// returns exactly len(in) results in input order, res[i] the value and
+// error of fn(ctx, in[i]). A failing call does not cancel the others; the
+// rules for panics, runtime.Goexit and a ctx that ends are those of Settled.
+// A nil fn runs nothing: every slot gets an error wrapping [ErrNilFunc].
+//
+// Cost: as Settled; nothing is allocated per element.
+func MapSettled[In, Out any](ctx context.Context, n int, in []In, fn func(ctx context.Context, v In) (Out, error)) []Result[Out] {
+	if len(in) == 0 {
+		return []Result[Out]{}
+	}
+	if fn == nil {
+		res, err := make([]Result[Out], len(in)), nilFuncError("MapSettled")
+		for i := range res {
+			res[i].Err = err
+		}
+		return res
+	}
+	return settled(ctx, n, &pool[Out]{n: len(in), do: func(ctx context.Context, i int) (Out, error) {
+		return fn(ctx, in[i])
+	}})
+}
+
+// settled is Settled and MapSettled: p, with its n and its tasks or do set,
+// as a settle pool.
+func settled[T any](ctx context.Context, n int, p *pool[T]) []Result[T] {
+	p.mode, p.ctx, p.res = settle, ctx, make([]Result[T], p.n)
+	p.start(ctx, resolveLimit(ctx, n, p.n))
 	p.wg.Wait()
 	return p.res
 }

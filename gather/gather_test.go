@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -157,12 +158,20 @@ func TestEmptyAndNil(t *testing.T) {
 	})
 	t.Run("Map nil fn", func(t *testing.T) {
 		out, err := gather.Map[int, int](ctx, 1, []int{1}, nil)
-		if out != nil || !errors.Is(err, gather.ErrNilTask) {
-			t.Fatalf("Map(nil fn) = %v, %v", out, err)
+		if out != nil || !errors.Is(err, gather.ErrNilFunc) || err.Error() != "gather: nil function given to Map" {
+			t.Fatalf("Map(nil fn) = %v, %v; want nil, ErrNilFunc naming Map", out, err)
 		}
 		out, err = gather.MapSeq[int, int](ctx, 1, func(func(int) bool) { t.Error("pulled") }, nil)
-		if out != nil || !errors.Is(err, gather.ErrNilTask) {
-			t.Fatalf("MapSeq(nil fn) = %v, %v", out, err)
+		if out != nil || !errors.Is(err, gather.ErrNilFunc) || err.Error() != "gather: nil function given to MapSeq" {
+			t.Fatalf("MapSeq(nil fn) = %v, %v; want nil, ErrNilFunc naming MapSeq", out, err)
+		}
+		res := gather.MapSettled[int, int](ctx, 1, []int{1, 2}, nil)
+		if len(res) != 2 || !errors.Is(res[0].Err, gather.ErrNilFunc) || !errors.Is(res[1].Err, gather.ErrNilFunc) ||
+			res[0].Err.Error() != "gather: nil function given to MapSettled" {
+			t.Fatalf("MapSettled(nil fn) = %v; want ErrNilFunc in every slot", res)
+		}
+		if errors.Is(err, gather.ErrNilTask) {
+			t.Fatalf("a nil function is reported as a nil task: %v", err)
 		}
 	})
 	t.Run("Settled fills the slot and runs the rest", func(t *testing.T) {
@@ -191,8 +200,8 @@ func TestEmptyAndNil(t *testing.T) {
 		out, err := gather.AllSeq(ctx, 1, func(yield func(gather.Task[int]) bool) {
 			_ = yield(ok) && yield(nil) && yield(ok)
 		})
-		if out != nil || !errors.Is(err, gather.ErrNilTask) || !strings.Contains(err.Error(), "index 1") {
-			t.Fatalf("AllSeq = %v, %v; want ErrNilTask naming index 1", out, err)
+		if !slices.Equal(out, []int{1}) || !errors.Is(err, gather.ErrNilTask) || !strings.Contains(err.Error(), "index 1") {
+			t.Fatalf("AllSeq = %v, %v; want the value of task 0 and ErrNilTask naming index 1", out, err)
 		}
 	})
 }

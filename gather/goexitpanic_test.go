@@ -49,8 +49,8 @@ func TestGoexitMixedWithPanic(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
 					out, err := gather.All(t.Context(), n, tasks...)
 					var te *gather.TaskError
-					if out != nil || !errors.As(err, &te) || te.Index != bad || !failed(err) {
-						t.Fatalf("All = %v, %v; want task %d's failure", out, err, bad)
+					if len(out) != total || !errors.As(err, &te) || te.Index != bad || !failed(err) || out[bad] != 0 {
+						t.Fatalf("All = %v, %v; want task %d's failure and a zero in its slot", out, err, bad)
 					}
 				})
 			})
@@ -87,8 +87,8 @@ func TestGoexitMixedWithPanic(t *testing.T) {
 						}
 					})
 					var te *gather.TaskError
-					if out != nil || !errors.As(err, &te) || te.Index != bad || !failed(err) {
-						t.Fatalf("AllSeq = %v, %v; want task %d's failure", out, err, bad)
+					if len(out) <= bad || !errors.As(err, &te) || te.Index != bad || !failed(err) || out[bad] != 0 {
+						t.Fatalf("AllSeq = %v, %v; want task %d's failure and a zero in its slot", out, err, bad)
 					}
 				})
 			})

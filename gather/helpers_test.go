@@ -79,3 +79,31 @@ func sleepTasks(p *probe, n int, d time.Duration) []gather.Task[int] {
 
 // runtimeGoexit is a seam so tests read as what they do.
 func runtimeGoexit() { runtime.Goexit() }
+
+// tracked wraps tasks so that ok[i] records that tasks[i] returned a nil
+// error: the tasks whose value a failed All must keep.
+func tracked[T any](tasks []gather.Task[T]) ([]gather.Task[T], []atomic.Bool) {
+	ok := make([]atomic.Bool, len(tasks))
+	out := make([]gather.Task[T], len(tasks))
+	for i, task := range tasks {
+		out[i] = func(ctx context.Context) (T, error) {
+			v, err := task(ctx)
+			ok[i].Store(err == nil)
+			return v, err
+		}
+	}
+	return out, ok
+}
+
+// partialMismatch returns the first index at which out does not hold want(i)
+// for a task that succeeded (ok[i]) or the zero value for one that did not,
+// or -1.
+func partialMismatch[T comparable](out []T, ok []atomic.Bool, want func(i int) T) int {
+	var zero T
+	for i, v := range out {
+		if ok[i].Load() && v != want(i) || !ok[i].Load() && v != zero {
+			return i
+		}
+	}
+	return -1
+}

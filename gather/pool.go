@@ -209,5 +209,5 @@ func (p *pool[T]) result() ([]T, error) {
 	}
 	err := context.Cause(p.ctx)
 	p.cancel(nil)
-	return nil, err
+	return p.out, err // the values of the tasks that succeeded
 }

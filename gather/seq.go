@@ -18,11 +18,19 @@ import (
 // started tasks have been cancelled and waited for).
 //
 // The values are in the order the sequence yielded the tasks. The limit,
-// failure and ctx rules are those of All: the first failure (or ctx ending)
-// stops the pulling, cancels the running tasks and is returned once they
-// have finished. A nil task is such a failure: AllSeq returns an error
-// wrapping [ErrNilTask] that names its index (tasks pulled before it may
-// have started).
+// failure and ctx rules are those of All: the first failure stops the
+// pulling, cancels the running tasks and is returned once they have
+// finished; when ctx ends, no new task starts, and the call fails with
+// context.Cause(ctx) only if a task was not started because of it (to know,
+// AllSeq pulls at most one more task once ctx has ended, and does not run
+// it). A nil task is such a failure: AllSeq returns an error wrapping
+// [ErrNilTask] that names its index (tasks pulled before it may have
+// started). Zero tasks: an empty, non-nil slice and no error, whatever ctx.
+//
+// On failure, AllSeq still returns a slot for every task it took before it
+// stopped pulling (none for the input that stopped it: a nil task, or the
+// one pulled after ctx ended), the value of every task that succeeded in
+// place and the zero value elsewhere.
 //
 // Cost: at most min(limit, tasks pulled) worker goroutines, started as they
 // are needed; per task, one channel hand-off and a short critical section to
@@ -34,10 +42,13 @@ func AllSeq[T any](ctx context.Context, n int, tasks iter.Seq[Task[T]]) ([]T, er
 
 // MapSeq is [Map] over a sequence pulled lazily, as [AllSeq] pulls its tasks:
 // out[i] = fn(ctx, v) for the i-th value v of in, with at most n calls at
-// once. A nil fn is an error wrapping [ErrNilTask] and pulls nothing.
+// once, and the same rules, failures and ctx included: on failure, out holds
+// a slot for every value taken, as AllSeq's, with the result of every call
+// that succeeded in place. A nil fn makes MapSeq return nil and an error
+// wrapping [ErrNilFunc], and pulls nothing.
 func MapSeq[In, Out any](ctx context.Context, n int, in iter.Seq[In], fn func(ctx context.Context, v In) (Out, error)) ([]Out, error) {
 	if fn == nil {
-		return nil, errNilFunc
+		return nil, nilFuncError("MapSeq")
 	}
 	return feed(ctx, n, in, nil, fn)
 }
@@ -62,7 +73,7 @@ type feeder[In, Out any] struct {
 	out []Out
 
 	failed  atomic.Bool // a task failed, or the input held a nil task
-	skipped atomic.Bool // an input was pulled but not run
+	skipped atomic.Bool // an input was pulled but not run: the call fails
 	wg      sync.WaitGroup
 }
 
@@ -84,42 +95,36 @@ func feed[In, Out any](ctx context.Context, n int, in iter.Seq[In], isNil func(I
 		}
 	}()
 
+	// All's ctx rule: the call fails because ctx ended only if an input is
+	// not started because of it. When no slot comes free before ctx ends,
+	// the loop pulls one more input to learn whether there is one.
 	i, workers := 0, 0
-	stopped := !f.acquire()
-	if !stopped {
-		for v := range in {
-			if isNil != nil && isNil(v) {
-				f.failed.Store(true)
-				f.cancel(nilTaskError(i))
-				stopped = true
-				break
+	ended := !f.acquire()
+	for v := range in {
+		if ended {
+			f.skipped.Store(true) // v exists and will not start
+			break
+		}
+		if isNil != nil && isNil(v) {
+			f.failed.Store(true)
+			f.cancel(nilTaskError(i))
+			break
+		}
+		var zero Out
+		f.mu.Lock()
+		f.out = append(f.out, zero)
+		f.mu.Unlock()
+		it := item[In]{i: i, v: v}
+		i++
+		if !f.hand(it, n, &workers) {
+			f.skipped.Store(true) // it will not start
+			break
+		}
+		if !f.acquire() {
+			if f.failed.Load() {
+				break // a task failed: its error is the call's
 			}
-			var zero Out
-			f.mu.Lock()
-			f.out = append(f.out, zero)
-			f.mu.Unlock()
-			it := item[In]{i: i, v: v}
-			i++
-			select {
-			case f.work <- it: // an idle worker took it
-			default:
-				if n < 0 || workers < n {
-					workers++
-					f.wg.Add(1)
-					go f.worker(it)
-					break
-				}
-				// Holding a slot means a worker is between tasks.
-				select {
-				case f.work <- it:
-				case <-f.ctx.Done():
-					stopped = true
-				}
-			}
-			if stopped || !f.acquire() {
-				stopped = true
-				break
-			}
+			ended = true
 		}
 	}
 
@@ -127,12 +132,33 @@ func feed[In, Out any](ctx context.Context, n int, in iter.Seq[In], isNil func(I
 	close(f.work)
 	f.wg.Wait()
 	defer f.cancel(nil)
-	if stopped || f.failed.Load() || f.skipped.Load() {
-		if err := context.Cause(f.ctx); err != nil {
-			return nil, err
-		}
+	if f.failed.Load() || f.skipped.Load() {
+		return f.out, context.Cause(f.ctx) // the values of the tasks that succeeded
 	}
 	return f.out, nil
+}
+
+// hand gives it to an idle worker, or to a new one while fewer than n run,
+// or else waits for a worker to finish its task (holding a slot means one is
+// between tasks). It reports false when ctx ends first: it is not started.
+func (f *feeder[In, Out]) hand(it item[In], n int, workers *int) bool {
+	select {
+	case f.work <- it: // an idle worker took it
+		return true
+	default:
+	}
+	if n < 0 || *workers < n {
+		*workers++
+		f.wg.Add(1)
+		go f.worker(it)
+		return true
+	}
+	select {
+	case f.work <- it:
+		return true
+	case <-f.ctx.Done():
+		return false
+	}
 }
 
 // acquire takes a slot for the next input, or reports false when ctx ended.

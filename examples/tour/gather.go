@@ -17,7 +17,8 @@ func init() { register(20, "gather", tourGather) }
 // tourGather fetches cfg.items items with a limit: the upstream never sees
 // more requests at once than the limit, and the values come back in input
 // order. Then the first-error mode (an item that always fails stops the
-// rest) and the settled mode (every item, each with its own error).
+// rest, and the values fetched before it are kept) and the settled mode
+// (every item, each with its own error).
 func tourGather(ctx context.Context, w io.Writer, cfg config) error {
 	const limit = 4
 	names := make([]string, cfg.items)
@@ -52,7 +53,7 @@ func tourGather(ctx context.Context, w io.Writer, cfg config) error {
 	u.failAlways(names[bad], true)
 	var started, highest atomic.Int64
 	highest.Store(-1)
-	_, err = gather.Map(ctx, limit, names, func(ctx context.Context, name string) (string, error) {
+	partial, err := gather.Map(ctx, limit, names, func(ctx context.Context, name string) (string, error) {
 		started.Add(1)
 		i := int64(indexOf(names, name))
 		for h := highest.Load(); i > h && !highest.CompareAndSwap(h, i); h = highest.Load() {
@@ -69,16 +70,27 @@ func tourGather(ctx context.Context, w io.Writer, cfg config) error {
 	if highest.Load() > int64(bad+limit-1) {
 		return fmt.Errorf("task %d started after task %d failed", highest.Load(), bad)
 	}
+	kept := 0
+	for i, v := range partial {
+		if v != "" {
+			kept++
+			if !strings.HasPrefix(v, "value of "+names[i]+" ") {
+				return fmt.Errorf("partial[%d] = %q, not the value of %s", i, v, names[i])
+			}
+		}
+	}
+	// The tasks still running when item bad failed (at most limit-1 before
+	// it) were cancelled; every one that finished before is kept.
+	fmt.Fprintf(w, "  the %d values fetched before the failure came back with it (%d slots)\n", kept, len(partial))
+	if want := bad - (limit - 1); len(partial) != len(names) || kept < want || partial[bad] != "" {
+		return fmt.Errorf("first-error mode kept %d values in %d slots, want at least %d", kept, len(partial), want)
+	}
 
-	// Settled: every item runs; each slot has its own value or error.
+	// MapSettled: every item runs; each slot has its own value or error.
 	flaky := newUpstream(10*time.Millisecond, 0.25)
 	defer flaky.Close()
-	tasks := make([]gather.Task[string], len(names))
-	for i, name := range names {
-		tasks[i] = func(ctx context.Context) (string, error) { return flaky.fetch(ctx, name) }
-	}
 	failed := 0
-	for _, r := range gather.Settled(ctx, limit, tasks...) {
+	for _, r := range gather.MapSettled(ctx, limit, names, flaky.fetch) {
 		if r.Err != nil {
 			if !errors.Is(r.Err, errUnavailable) {
 				return fmt.Errorf("unexpected error in settled mode: %w", r.Err)
