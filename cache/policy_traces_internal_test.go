@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"compress/gzip"
 	"container/list"
-	"fmt"
 	"hash/maphash"
 	mrand "math/rand"
 	"os"
@@ -147,7 +146,7 @@ func TestPolicy_HitRatio(t *testing.T) {
 			for _, c := range tr.capacities {
 				ours := 100 * hitRatio(tr.keys, newPolicySim(c).get)
 				lru := 100 * hitRatio(tr.keys, newLRUSim(c).get)
-				t.Log(fmt.Sprintf("%s capacity=%d: W-TinyLFU %.2f%%, LRU %.2f%%", tr.name, c, ours, lru))
+				t.Logf("%s capacity=%d: W-TinyLFU %.2f%%, LRU %.2f%%", tr.name, c, ours, lru)
 				if ours < lru-1 {
 					t.Errorf("capacity %d: %.2f%% is more than a point below LRU's %.2f%%", c, ours, lru)
 				}
