@@ -31,6 +31,9 @@ func FuzzPolicy(f *testing.F) {
 		if len(ops) == 0 {
 			return
 		}
+		// Zero weights never leave, and each step checks every entry:
+		// long inputs would take quadratic time to say nothing new.
+		ops = ops[:min(len(ops), 4096)]
 		runPolicyOps(t, int64(ops[0]%40)+1, ops[1:])
 	})
 }
