@@ -8,6 +8,8 @@ require (
 	github.com/asyncutils-go/asyncutils/cache v0.1.0
 	github.com/asyncutils-go/asyncutils/fsm v0.1.0
 	github.com/asyncutils-go/asyncutils/gather v0.1.0
+	github.com/hashicorp/golang-lru/arc/v2 v2.0.7
+	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/jellydator/ttlcache/v3 v3.4.1
 	github.com/looplab/fsm v1.0.3
 	github.com/maypok86/otter/v2 v2.4.0

@@ -1,0 +1,375 @@
+package cache
+
+import "math/rand/v2"
+
+// The eviction policy: adaptive W-TinyLFU (Einziger, Friedman and Manes,
+// "TinyLFU: A Highly Efficient Cache Admission Policy", and Einziger,
+// Eytan, Friedman and Manes, "Adaptive Software Cache Management"), as
+// Caffeine and otter describe it. docs/eviction.md gives the reasons and the
+// measurements.
+//
+// Layout: a new entry enters the admission window, a small LRU (1% of the
+// bound at first). An entry pushed out of the window becomes a candidate for
+// the main space, an SLRU of a probation and a protected queue. When the
+// cache is over its bound, the candidate and the main space's victim (the
+// probation queue's least recently used entry) are compared by their
+// estimated frequency in a count-min sketch (sketch.go), and the less
+// frequent one is evicted. A hit in probation promotes the entry to
+// protected (80% of the main space); protected's overflow is demoted back to
+// probation. A hill climber (policy_climb.go) moves the boundary between the
+// window and the main space towards the better hit ratio.
+//
+// The interface, as the cache uses it:
+//
+//   - The policy is intrusive and generic over the cache's entry pointer E:
+//     each entry embeds a policyNode[E] (its queue links, its key's hash and
+//     its weight) and returns it from node(). Linking, moving and unlinking
+//     an entry allocates nothing; the zero E (nil) ends a queue.
+//   - It is single-threaded: the cache calls it under one mutex, from the
+//     drain of its read and write buffers, never on the hit path.
+//   - add links a new entry and calls evict for each entry it removes to keep
+//     the total weight within the bound, the new one included: an entry
+//     heavier than the bound is evicted at once. add does not count an
+//     access: a load is a miss (counted by miss) followed by an add. A Set
+//     that should count as an access calls miss before add.
+//   - access records a hit; miss records a read that found no entry. Both
+//     feed the sketch (TinyLFU counts every access) and the climber's
+//     sample. access may come late, from a lossy buffer, for an entry
+//     already removed: it is then ignored.
+//   - update records a new weight for a replaced value. It is not an access:
+//     a value replaced by refresh-ahead must not keep an entry that no one
+//     reads.
+//   - remove unlinks an entry that left the cache for another reason
+//     (invalidated, expired, cleared); it calls nothing.
+//   - evict is called after the victim is unlinked (its queue is none). It
+//     must not call back into the policy.
+//
+// Every operation is O(1) amortized: eviction removes one entry per step and
+// each step is paid for by the add or update that made the cache too heavy;
+// the sketch's halving and the climber's transfers are bounded per sample of
+// requests.
+
+// Queues an entry can be in.
+const (
+	queueNone      uint8 = iota // not in the policy: new, evicted or removed
+	queueWindow                 // the admission window's LRU
+	queueProbation              // main space, not yet hit again
+	queueProtected              // main space, hit while in probation
+)
+
+// policyNode is the policy's part of an entry. hash and weight are set by the
+// cache before add; weight changes only through update.
+type policyNode[E any] struct {
+	prev, next E
+	hash       uint64
+	weight     int64
+	queue      uint8
+}
+
+// policyEntry is what the policy needs of an entry: a comparable pointer
+// (its zero value ends a queue) that gives access to its node.
+type policyEntry[E any] interface {
+	comparable
+	node() *policyNode[E]
+}
+
+// lruQueue is an intrusive doubly linked list, least recently used first.
+type lruQueue[E policyEntry[E]] struct {
+	head, tail E
+	weight     int64
+	len        int
+}
+
+func (q *lruQueue[E]) pushBack(e E) {
+	var zero E
+	n := e.node()
+	n.prev, n.next = q.tail, zero
+	if q.tail == zero {
+		q.head = e
+	} else {
+		q.tail.node().next = e
+	}
+	q.tail = e
+	q.weight += n.weight
+	q.len++
+}
+
+func (q *lruQueue[E]) unlink(e E) {
+	var zero E
+	n := e.node()
+	if n.prev == zero {
+		q.head = n.next
+	} else {
+		n.prev.node().next = n.next
+	}
+	if n.next == zero {
+		q.tail = n.prev
+	} else {
+		n.next.node().prev = n.prev
+	}
+	n.prev, n.next = zero, zero
+	q.weight -= n.weight
+	q.len--
+}
+
+func (q *lruQueue[E]) moveToBack(e E) {
+	if q.tail != e {
+		q.unlink(e)
+		q.pushBack(e)
+	}
+}
+
+// policy is the adaptive W-TinyLFU policy for entries of type E.
+type policy[E policyEntry[E]] struct {
+	queues    [4]lruQueue[E] // indexed by queue; queues[queueNone] is unused
+	maxWeight int64
+	total     int64 // the weight of every linked entry
+	sketch    sketch
+	rng       rand.PCG
+	climber   climber
+
+	windowMax    int64 // the window's share of maxWeight
+	protectedMax int64 // the protected queue's share of maxWeight
+}
+
+// Initial shares of the bound: 1% window, and 80% of the main space
+// protected, as Caffeine starts.
+const (
+	initialWindowPercent = 1
+	protectedPercent     = 80
+)
+
+// newPolicy returns an empty policy keeping the total weight within
+// maxWeight (> 0). Its admission jitter is seeded at random, so that an
+// adversary cannot predict which of its candidates get in.
+func newPolicy[E policyEntry[E]](maxWeight int64) *policy[E] {
+	if maxWeight <= 0 {
+		panic("cache: policy bound must be positive")
+	}
+	p := &policy[E]{maxWeight: maxWeight}
+	p.rng.Seed(rand.Uint64(), rand.Uint64())
+	p.windowMax = max(1, maxWeight*initialWindowPercent/100)
+	p.protectedMax = (maxWeight - p.windowMax) * protectedPercent / 100
+	p.sketch.ensure(p.sketchCapacity(0))
+	p.climber.init(maxWeight)
+	return p
+}
+
+// weight returns the total weight of the entries in the policy.
+func (p *policy[E]) weight() int64 { return p.total }
+
+// len returns the number of entries in the policy.
+func (p *policy[E]) len() int {
+	return p.queues[queueWindow].len + p.queues[queueProbation].len + p.queues[queueProtected].len
+}
+
+// sketchCapacity is the number of entries the sketch is sized for when the
+// policy holds n: the bound when the weights are 1 (maxWeight entries at
+// most), and otherwise twice what it holds, so that a weighted bound in
+// bytes does not size a table for billions of entries.
+func (p *policy[E]) sketchCapacity(n int) int {
+	const largest = 1 << 26
+	return int(min(p.maxWeight, int64(max(2*n, sketchMinCapacity)), largest))
+}
+
+func (p *policy[E]) link(e E, queue uint8) {
+	e.node().queue = queue
+	p.queues[queue].pushBack(e)
+}
+
+func (p *policy[E]) unlink(e E) {
+	n := e.node()
+	p.queues[n.queue].unlink(e)
+	n.queue = queueNone
+}
+
+// add links a new entry into the window and evicts until the bound is kept.
+func (p *policy[E]) add(e E, evict func(E)) {
+	n := e.node()
+	if n.queue != queueNone {
+		panic("cache: policy add of a linked entry")
+	}
+	if n.weight < 0 {
+		panic("cache: negative entry weight")
+	}
+	if n.weight > p.maxWeight {
+		evict(e)
+		return
+	}
+	p.link(e, queueWindow)
+	p.total += n.weight
+	if l := p.len(); l > p.sketch.capacity {
+		p.sketch.ensure(p.sketchCapacity(l))
+	}
+	p.evictEntries(evict)
+}
+
+// access records a hit on e, if e is still linked.
+func (p *policy[E]) access(e E) {
+	n := e.node()
+	if n.queue == queueNone {
+		return
+	}
+	p.sketch.increment(n.hash)
+	p.climber.hits++
+	switch n.queue {
+	case queueWindow, queueProtected:
+		p.queues[n.queue].moveToBack(e)
+	case queueProbation:
+		if n.weight > p.protectedMax {
+			p.queues[queueProbation].moveToBack(e)
+			break
+		}
+		p.unlink(e)
+		p.link(e, queueProtected)
+		p.demoteProtected()
+	}
+	p.climbIfDue()
+}
+
+// miss records a read of a key that has no entry.
+func (p *policy[E]) miss(hash uint64) {
+	p.sketch.increment(hash)
+	p.climber.misses++
+	p.climbIfDue()
+}
+
+// update records that e's value was replaced by one of the given weight, and
+// evicts until the bound is kept (e itself if it is now heavier than the
+// bound). An unlinked e only takes the new weight.
+func (p *policy[E]) update(e E, weight int64, evict func(E)) {
+	n := e.node()
+	if weight < 0 {
+		panic("cache: negative entry weight")
+	}
+	if n.queue == queueNone {
+		n.weight = weight
+		return
+	}
+	delta := weight - n.weight
+	n.weight = weight
+	p.queues[n.queue].weight += delta
+	p.total += delta
+	if weight > p.maxWeight {
+		p.unlink(e)
+		p.total -= weight
+		evict(e)
+	}
+	if n.queue == queueProtected {
+		p.demoteProtected()
+	}
+	p.evictEntries(evict)
+}
+
+// remove unlinks e, if it is linked.
+func (p *policy[E]) remove(e E) {
+	n := e.node()
+	if n.queue == queueNone {
+		return
+	}
+	p.total -= n.weight
+	p.unlink(e)
+}
+
+// transferLimit bounds how many entries one call moves between queues when
+// the climber has just changed the shares (a move of up to 6.25% of the
+// bound): the rest moves at the following calls, so that no drain holds the
+// policy's lock for long. A queue over its share meanwhile costs hit ratio
+// for a moment, not the bound, which only evictEntries keeps.
+const transferLimit = 1000
+
+// demoteProtected moves protected's least recently used entries to
+// probation while protected is over its share (at most transferLimit).
+func (p *policy[E]) demoteProtected() {
+	protected := &p.queues[queueProtected]
+	for moved := 0; protected.weight > p.protectedMax && protected.len > 0 && moved < transferLimit; moved++ {
+		e := protected.head
+		p.unlink(e)
+		p.link(e, queueProbation)
+	}
+}
+
+// evictEntries moves the window's overflow to probation, as candidates, and
+// then evicts one entry at a time until the total weight is within the bound:
+// the loser of each candidate-victim duel, or, when no candidate is left,
+// the least recently used entry of probation, protected or the window.
+func (p *policy[E]) evictEntries(evict func(E)) {
+	var zero E
+	candidate := p.shrinkWindow()
+	for p.total > p.maxWeight {
+		victim := p.queues[queueProbation].head
+		var loser E
+		switch {
+		case candidate == zero:
+			loser = p.lruOfAll()
+		case victim == candidate, candidate.node().weight > p.maxWeight-p.windowMax:
+			// Only candidates are left in probation, or the candidate
+			// could only stay by evicting most of the main space.
+			loser = candidate
+		case victim.node().weight > p.maxWeight-p.windowMax:
+			loser = victim
+		case p.admit(candidate.node().hash, victim.node().hash):
+			loser = victim
+		default:
+			loser = candidate
+		}
+		if loser == candidate {
+			candidate = candidate.node().next
+		}
+		p.total -= loser.node().weight
+		p.unlink(loser)
+		evict(loser)
+	}
+}
+
+// shrinkWindow moves the window's least recently used entries to the back
+// of probation while the window is over its share (at most transferLimit),
+// and returns the first one
+// moved (the oldest candidate), or the zero E.
+func (p *policy[E]) shrinkWindow() E {
+	var first, zero E
+	window := &p.queues[queueWindow]
+	for moved := 0; window.weight > p.windowMax && window.len > 0 && moved < transferLimit; moved++ {
+		e := window.head
+		p.unlink(e)
+		p.link(e, queueProbation)
+		if first == zero {
+			first = e
+		}
+	}
+	return first
+}
+
+// lruOfAll returns the entry to evict when no candidate is left: main's
+// least recently used, or the window's if the main space is empty.
+func (p *policy[E]) lruOfAll() E {
+	for _, q := range [...]uint8{queueProbation, queueProtected, queueWindow} {
+		if p.queues[q].len > 0 {
+			return p.queues[q].head
+		}
+	}
+	panic("cache: policy over its bound with no entry")
+}
+
+// Admission jitter (Caffeine's defence against hash flooding): an attacker
+// who knows or raises the victim's frequency would otherwise have every new
+// entry rejected. A losing candidate whose own frequency is at least
+// warmFrequency is admitted with probability 1/jitterOdds, which costs a cold
+// candidate nothing and a warm one little.
+const (
+	warmFrequency = 6
+	jitterOdds    = 128
+)
+
+// admit reports whether the candidate should replace the victim in the main
+// space: it is more frequent, or warm and lucky.
+func (p *policy[E]) admit(candidate, victim uint64) bool {
+	cf, vf := p.sketch.frequency(candidate), p.sketch.frequency(victim)
+	if cf > vf {
+		return true
+	}
+	if cf < warmFrequency {
+		return false
+	}
+	return p.rng.Uint64()%jitterOdds == 0
+}
