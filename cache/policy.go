@@ -164,9 +164,10 @@ func (p *policy[E]) len() int {
 }
 
 // sketchCapacity is the number of entries the sketch is sized for when the
-// policy holds n: the bound when the weights are 1 (maxWeight entries at
-// most), and otherwise twice what it holds, so that a weighted bound in
-// bytes does not size a table for billions of entries.
+// policy holds n: twice that, so that it grows by doubling, but no more than
+// the bound (with weights of 1, the most entries there can be) and no more
+// than 2^26, so that a weighted bound in bytes does not size a table for
+// billions of entries.
 func (p *policy[E]) sketchCapacity(n int) int {
 	const largest = 1 << 26
 	return int(min(p.maxWeight, int64(max(2*n, sketchMinCapacity)), largest))
