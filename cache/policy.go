@@ -42,7 +42,11 @@ import "math/rand/v2"
 //   - remove unlinks an entry that left the cache for another reason
 //     (invalidated, expired, cleared); it calls nothing.
 //   - evict is called after the victim is unlinked (its queue is none). It
-//     must not call back into the policy.
+//     must not call back into the policy. It can name an entry that was
+//     never linked: one heavier than the bound, at its add.
+//   - Writes for one entry must arrive in order (add before its update or
+//     remove); reads may be late or lost. Hashes should come from maphash
+//     with a seed per cache: the defence against collisions rests on it.
 //
 // Every operation is O(1) amortized: eviction removes one entry per step and
 // each step is paid for by the add or update that made the cache too heavy;
