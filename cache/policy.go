@@ -36,6 +36,8 @@ import "math/rand/v2"
 //     feed the sketch (TinyLFU counts every access) and the climber's
 //     sample. access may come late, from a lossy buffer, for an entry
 //     already removed: it is then ignored.
+//   - frequency tells how often a key was read recently, so that the
+//     refresh loop can prefer entries that are read.
 //   - update records a new weight for a replaced value. It is not an access:
 //     a value replaced by refresh-ahead must not keep an entry that no one
 //     reads.
@@ -166,6 +168,11 @@ func (p *policy[E]) weight() int64 { return p.total }
 func (p *policy[E]) len() int {
 	return p.queues[queueWindow].len + p.queues[queueProbation].len + p.queues[queueProtected].len
 }
+
+// frequency estimates how often the key of this hash was read recently, from
+// 0 to 15 (the sketch's counters, halved every sample). The refresh loop can
+// use it to prefer reloading entries that are read.
+func (p *policy[E]) frequency(hash uint64) int { return p.sketch.frequency(hash) }
 
 // sketchCapacity is the number of entries the sketch is sized for when the
 // policy holds n: twice that, so that it grows by doubling, but no more than
