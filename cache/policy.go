@@ -36,13 +36,19 @@ import "math/rand/v2"
 //     feed the sketch (TinyLFU counts every access) and the climber's
 //     sample. access may come late, from a lossy buffer, for an entry
 //     already removed: it is then ignored.
+//   - frequency tells how often a key was read recently, so that the
+//     refresh loop can prefer entries that are read.
 //   - update records a new weight for a replaced value. It is not an access:
 //     a value replaced by refresh-ahead must not keep an entry that no one
 //     reads.
 //   - remove unlinks an entry that left the cache for another reason
 //     (invalidated, expired, cleared); it calls nothing.
 //   - evict is called after the victim is unlinked (its queue is none). It
-//     must not call back into the policy.
+//     must not call back into the policy. It can name an entry that was
+//     never linked: one heavier than the bound, at its add.
+//   - Writes for one entry must arrive in order (add before its update or
+//     remove); reads may be late or lost. Hashes should come from maphash
+//     with a seed per cache: the defence against collisions rests on it.
 //
 // Every operation is O(1) amortized: eviction removes one entry per step and
 // each step is paid for by the add or update that made the cache too heavy;
@@ -163,10 +169,16 @@ func (p *policy[E]) len() int {
 	return p.queues[queueWindow].len + p.queues[queueProbation].len + p.queues[queueProtected].len
 }
 
+// frequency estimates how often the key of this hash was read recently, from
+// 0 to 15 (the sketch's counters, halved every sample). The refresh loop can
+// use it to prefer reloading entries that are read.
+func (p *policy[E]) frequency(hash uint64) int { return p.sketch.frequency(hash) }
+
 // sketchCapacity is the number of entries the sketch is sized for when the
-// policy holds n: the bound when the weights are 1 (maxWeight entries at
-// most), and otherwise twice what it holds, so that a weighted bound in
-// bytes does not size a table for billions of entries.
+// policy holds n: twice that, so that it grows by doubling, but no more than
+// the bound (with weights of 1, the most entries there can be) and no more
+// than 2^26, so that a weighted bound in bytes does not size a table for
+// billions of entries.
 func (p *policy[E]) sketchCapacity(n int) int {
 	const largest = 1 << 26
 	return int(min(p.maxWeight, int64(max(2*n, sketchMinCapacity)), largest))
@@ -269,107 +281,4 @@ func (p *policy[E]) remove(e E) {
 	}
 	p.total -= n.weight
 	p.unlink(e)
-}
-
-// transferLimit bounds how many entries one call moves between queues when
-// the climber has just changed the shares (a move of up to 6.25% of the
-// bound): the rest moves at the following calls, so that no drain holds the
-// policy's lock for long. A queue over its share meanwhile costs hit ratio
-// for a moment, not the bound, which only evictEntries keeps.
-const transferLimit = 1000
-
-// demoteProtected moves protected's least recently used entries to
-// probation while protected is over its share (at most transferLimit).
-func (p *policy[E]) demoteProtected() {
-	protected := &p.queues[queueProtected]
-	for moved := 0; protected.weight > p.protectedMax && protected.len > 0 && moved < transferLimit; moved++ {
-		e := protected.head
-		p.unlink(e)
-		p.link(e, queueProbation)
-	}
-}
-
-// evictEntries moves the window's overflow to probation, as candidates, and
-// then evicts one entry at a time until the total weight is within the bound:
-// the loser of each candidate-victim duel, or, when no candidate is left,
-// the least recently used entry of probation, protected or the window.
-func (p *policy[E]) evictEntries(evict func(E)) {
-	var zero E
-	candidate := p.shrinkWindow()
-	for p.total > p.maxWeight {
-		victim := p.queues[queueProbation].head
-		var loser E
-		switch {
-		case candidate == zero:
-			loser = p.lruOfAll()
-		case victim == candidate, candidate.node().weight > p.maxWeight-p.windowMax:
-			// Only candidates are left in probation, or the candidate
-			// could only stay by evicting most of the main space.
-			loser = candidate
-		case victim.node().weight > p.maxWeight-p.windowMax:
-			loser = victim
-		case p.admit(candidate.node().hash, victim.node().hash):
-			loser = victim
-		default:
-			loser = candidate
-		}
-		if loser == candidate {
-			candidate = candidate.node().next
-		}
-		p.total -= loser.node().weight
-		p.unlink(loser)
-		evict(loser)
-	}
-}
-
-// shrinkWindow moves the window's least recently used entries to the back
-// of probation while the window is over its share (at most transferLimit),
-// and returns the first one
-// moved (the oldest candidate), or the zero E.
-func (p *policy[E]) shrinkWindow() E {
-	var first, zero E
-	window := &p.queues[queueWindow]
-	for moved := 0; window.weight > p.windowMax && window.len > 0 && moved < transferLimit; moved++ {
-		e := window.head
-		p.unlink(e)
-		p.link(e, queueProbation)
-		if first == zero {
-			first = e
-		}
-	}
-	return first
-}
-
-// lruOfAll returns the entry to evict when no candidate is left: main's
-// least recently used, or the window's if the main space is empty.
-func (p *policy[E]) lruOfAll() E {
-	for _, q := range [...]uint8{queueProbation, queueProtected, queueWindow} {
-		if p.queues[q].len > 0 {
-			return p.queues[q].head
-		}
-	}
-	panic("cache: policy over its bound with no entry")
-}
-
-// Admission jitter (Caffeine's defence against hash flooding): an attacker
-// who knows or raises the victim's frequency would otherwise have every new
-// entry rejected. A losing candidate whose own frequency is at least
-// warmFrequency is admitted with probability 1/jitterOdds, which costs a cold
-// candidate nothing and a warm one little.
-const (
-	warmFrequency = 6
-	jitterOdds    = 128
-)
-
-// admit reports whether the candidate should replace the victim in the main
-// space: it is more frequent, or warm and lucky.
-func (p *policy[E]) admit(candidate, victim uint64) bool {
-	cf, vf := p.sketch.frequency(candidate), p.sketch.frequency(victim)
-	if cf > vf {
-		return true
-	}
-	if cf < warmFrequency {
-		return false
-	}
-	return p.rng.Uint64()%jitterOdds == 0
 }

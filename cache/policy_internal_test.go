@@ -282,3 +282,22 @@ func TestPolicy_NoAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per operation, want 0", allocs)
 	}
 }
+
+// TestPolicy_Frequency checks that frequency reports the reads the policy
+// was told of, hits and misses alike, and nothing for updates.
+func TestPolicy_Frequency(t *testing.T) {
+	p := newPolicy[*pEntry](100)
+	e := newPEntry(1, 1)
+	p.miss(e.n.hash)
+	p.add(e, func(*pEntry) { t.Fatal("nothing should be evicted") })
+	for range 3 {
+		p.access(e)
+	}
+	p.update(e, 2, func(*pEntry) { t.Fatal("nothing should be evicted") })
+	if f := p.frequency(e.n.hash); f != 4 {
+		t.Fatalf("frequency %d after a miss and 3 hits, want 4", f)
+	}
+	if f := p.frequency(newPEntry(2, 1).n.hash); f != 0 {
+		t.Fatalf("frequency %d of a key never read", f)
+	}
+}
