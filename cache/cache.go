@@ -41,16 +41,19 @@ type Cache[K comparable, V any] struct {
 	loadersMu     sync.RWMutex
 	loaders       map[K]Loader[K, V]
 
-	size     atomic.Int64
-	counters counters
+	size      atomic.Int64
+	counters  counters
+	bound     *bound[K, V]             // nil: unbounded
+	onRemoval func(K, V, RemovalCause) // nil: none
 
 	// The refresh loop's state; see schedule.go.
-	armed   atomic.Int64   // the time the loop sleeps until; maxTime while it works
-	wake    chan struct{}  // signals the loop
-	running atomic.Int32   // loop reloads in flight
-	pendMu  sync.Mutex     // only the loop takes it, but for tests that inspect pending
-	pending []*entry[K, V] // due entries waiting for a reload slot, under pendMu
-	waiting atomic.Int32   // len(pending), for the reloads that free a slot
+	armed   atomic.Int64    // the time the loop sleeps until; maxTime while it works
+	wake    chan struct{}   // signals the loop
+	running atomic.Int32    // loop reloads in flight
+	pendMu  sync.Mutex      // only the loop takes it, but for tests that inspect pending
+	pending []*entry[K, V]  // due entries waiting for a reload slot, under pendMu
+	waiting atomic.Int32    // len(pending), for the reloads that free a slot
+	expired []removal[K, V] // the loop's expirations, for the removal callback, under pendMu
 
 	life      sync.RWMutex // read-held to start a goroutine; Close write-holds it to stop new ones
 	wg        sync.WaitGroup
@@ -71,6 +74,10 @@ func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cach
 	if err != nil {
 		return nil, err
 	}
+	b, onRemoval, err := newBound[K, V](o)
+	if err != nil {
+		return nil, err
+	}
 	n := shardCount()
 	c := &Cache[K, V]{
 		shards:        make([]shard[K, V], n),
@@ -81,6 +88,8 @@ func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cach
 		opts:          *o,
 		defaultLoader: defaultLoader,
 		loaders:       map[K]Loader[K, V]{},
+		bound:         b,
+		onRemoval:     onRemoval,
 		wake:          make(chan struct{}, 1),
 		done:          make(chan struct{}),
 	}
@@ -160,7 +169,9 @@ func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V],
 		// keep writing its cache line.
 		e.flags.Or(flagRead)
 	}
-	s.hits.Add(1)
+	if n := s.hits.Add(1); c.bound != nil {
+		c.recordHit(s, e, n)
+	}
 	return true
 }
 
@@ -190,6 +201,9 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 		return zero, err
 	}
 	c.counters.misses.Add(1)
+	if c.bound != nil && s.flights[e] == nil {
+		c.bound.push(event[K, V]{hash: h, kind: evMiss})
+	}
 	// The load runs on a goroutine of the cache, even for a caller that could
 	// wait on its own goroutine: each waiter can then leave when its ctx ends
 	// while the load goes on for the others, and a loader that calls
@@ -227,24 +241,35 @@ func (c *Cache[K, V]) Set(key K, value V) {
 	if e := s.find(h, key); e != nil {
 		// An entry that is backing off or idle is scheduled for that state;
 		// it goes through the lock to be scheduled for its new value.
-		if old := e.item.Load(); old != nil && e.flags.Load()&(flagRemoved|flagBackoff|flagIdle) == 0 {
+		// With a weigher the policy must see the new weight: under the lock.
+		if old := e.item.Load(); old != nil && e.flags.Load()&(flagRemoved|flagBackoff|flagIdle) == 0 &&
+			(c.bound == nil || c.bound.weigher == nil) {
 			it := &item[V]{value: value, loadedAt: now, readAt: old.readAt}
 			if e.item.CompareAndSwap(old, it) {
 				if e.flags.Load()&storedFlags != 0 {
 					e.flags.And(^storedFlags)
 				}
+				c.notifyOne(key, old.value, CauseReplaced)
 				return
 			}
 		}
 	}
+	var w int64
+	if c.bound != nil {
+		w = c.bound.weigh(key, value)
+	}
 	s.mu.Lock()
-	c.setLocked(s, h, key, value, now)
+	old := c.setLocked(s, h, key, value, now, w)
 	s.mu.Unlock()
+	c.afterWrite()
+	if old != nil {
+		c.notifyOne(key, old.value, CauseReplaced)
+	}
 }
 
-// setLocked stores value for key and supersedes its flight; s.mu must be
-// held.
-func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now int64) {
+// setLocked stores value, of weight w, for key and supersedes its flight;
+// s.mu must be held. It returns the value it replaced.
+func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now, w int64) *item[V] {
 	e := s.lookup(h, key)
 	if e == nil {
 		e = &entry[K, V]{key: key, heapIdx: -1}
@@ -255,15 +280,32 @@ func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now in
 		e.flags.And(^flagLoading)
 	}
 	readAt := int64(neverRead)
-	if old := e.item.Load(); old != nil {
+	old := e.item.Load()
+	if old != nil {
 		readAt = old.readAt
 	}
 	it := &item[V]{value: value, loadedAt: now, readAt: readAt}
-	if e.item.Swap(it) == nil {
-		c.size.Add(1)
-	}
+	e.item.Store(it)
+	c.stored(e, h, old == nil, w)
 	e.flags.And(^storedFlags)
 	c.schedule(s, e, c.nextEvent(it, c.cfg.Load()))
+	return old
+}
+
+// stored counts a value just stored for e (fresh: e held none) and tells the
+// bound's policy; the caller holds e's shard's mutex.
+func (c *Cache[K, V]) stored(e *entry[K, V], h uint64, fresh bool, w int64) {
+	if fresh {
+		c.size.Add(1)
+	}
+	if b := c.bound; b != nil {
+		switch {
+		case fresh:
+			b.push(event[K, V]{e: e, hash: h, weight: w, kind: evAdd})
+		case b.weigher != nil:
+			b.push(event[K, V]{e: e, weight: w, kind: evUpdate})
+		}
+	}
 }
 
 // neverRead is the readAt of a value nobody has read.
@@ -279,13 +321,19 @@ func (c *Cache[K, V]) Invalidate(key K) (V, bool) {
 	s := c.shardOf(h)
 	now := c.now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	e := s.lookup(h, key)
 	if e == nil {
+		s.mu.Unlock()
 		return zero, false
 	}
 	it := c.removeLocked(s, h, e, nil)
-	if it == nil || now-it.loadedAt > c.cfg.Load().ttl {
+	s.mu.Unlock()
+	if it == nil {
+		return zero, false
+	}
+	c.afterWrite()
+	c.notifyOne(key, it.value, CauseInvalidated)
+	if now-it.loadedAt > c.cfg.Load().ttl {
 		return zero, false
 	}
 	return it.value, true
@@ -316,11 +364,15 @@ func (c *Cache[K, V]) removeLocked(s *shard[K, V], h uint64, e *entry[K, V], exp
 	}
 	s.unlink(h, e)
 	s.unschedule(e)
+	if c.bound != nil {
+		c.bound.push(event[K, V]{e: e, kind: evRemove})
+	}
 	return old
 }
 
 // Clear removes every key. Loads in flight are superseded, as by Invalidate.
 func (c *Cache[K, V]) Clear() {
+	var removed []removal[K, V]
 	for i := range c.shards {
 		c.shards[i].mu.Lock()
 	}
@@ -328,8 +380,11 @@ func (c *Cache[K, V]) Clear() {
 		s := &c.shards[i]
 		s.each(func(e *entry[K, V]) {
 			e.flags.Or(flagRemoved)
-			if e.item.Swap(nil) != nil {
+			if it := e.item.Swap(nil); it != nil {
 				c.size.Add(-1)
+				if c.onRemoval != nil {
+					removed = append(removed, removal[K, V]{e.key, it.value, CauseCleared})
+				}
 			}
 		})
 		s.reset()
@@ -337,6 +392,8 @@ func (c *Cache[K, V]) Clear() {
 	for i := range c.shards {
 		c.shards[i].mu.Unlock()
 	}
+	c.clearPolicy()
+	c.notify(removed)
 }
 
 // Close stops the refresh loop, cancels the loads in flight, and waits for

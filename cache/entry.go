@@ -42,8 +42,9 @@ type entry[K comparable, V any] struct {
 	item    atomic.Pointer[item[V]]     // nil: no value yet, or removed
 	next    atomic.Pointer[entry[K, V]] // the bucket chain
 	flags   atomic.Uint32
-	heapIdx int32 // position in the shard's heap; -1 when not scheduled
-	at      int64 // when the scheduler handles the entry next
+	heapIdx int32                    // position in the shard's heap; -1 when not scheduled
+	at      int64                    // when the scheduler handles the entry next
+	pol     policyNode[*entry[K, V]] // under the bound's policy mutex; unused when unbounded
 }
 
 func (e *entry[K, V]) failures() uint32 {

@@ -32,6 +32,8 @@ func ExampleCache_Metrics() {
 	// cache.refreshes counter 0 {refresh}
 	// cache.refresh.errors counter 0 {error}
 	// cache.expirations counter 0 {expiration}
+	// cache.evictions counter 0 {eviction}
+	// cache.evicted.weight counter 0 {weight}
 	// cache.entry.count gauge 1 {entry}
 }
 

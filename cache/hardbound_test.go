@@ -22,7 +22,7 @@ type stamped struct{ at time.Time }
 
 // starve runs readers goroutines that Get keys in a tight loop for d, with
 // the CPU kept busy (GOMAXPROCS procs), and counts the Gets that returned a
-// value older, at the moment the Get was called, than ttl + slack.
+// value older, at the moment the Get was called, than ttl + staleSlack.
 func starve(t *testing.T, procs, readers int, ttl, refresh time.Duration, clk clock.Clock, d time.Duration) (stale, total int64, worst time.Duration) {
 	t.Helper()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
@@ -37,7 +37,6 @@ func starve(t *testing.T, procs, readers int, ttl, refresh time.Duration, clk cl
 		t.Fatal(err)
 	}
 	defer c.Close()
-	const slack = time.Millisecond
 	var staleN, totalN, worstN atomic.Int64
 	stop := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -57,7 +56,7 @@ func starve(t *testing.T, procs, readers int, ttl, refresh time.Duration, clk cl
 					return
 				}
 				n++
-				if age := called.Sub(v.at); age > ttl+slack {
+				if age := called.Sub(v.at); age > ttl+staleSlack {
 					s++
 					w = max(w, age-ttl)
 				}

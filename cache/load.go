@@ -127,14 +127,23 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	if err == nil && age > cfg.ttl {
 		err = fmt.Errorf("%w: the loader's value is %v old, the TTL is %v", ErrTooOld, time.Duration(age), time.Duration(cfg.ttl))
 	}
+	var w int64
+	if c.bound != nil && err == nil {
+		w = c.bound.weigh(e.key, v)
+	}
+	var gone *item[V]
 	s.mu.Lock()
 	if s.flights[e] == f {
 		delete(s.flights, e)
 		e.flags.And(^flagLoading)
-		c.settleLocked(s, h, e, f, v, now, age, err, c.cfg.Load())
+		gone = c.settleLocked(s, h, e, f, v, now, age, w, err, c.cfg.Load())
 	}
 	reported, batched := f.kind != kindSync || f.refresh, f.kind == kindBatched && !f.refresh
 	s.mu.Unlock()
+	c.afterWrite()
+	if gone != nil {
+		c.notifyOne(e.key, gone.value, CauseExpired)
+	}
 	// Counted before the waiters are released, so that a caller sees the
 	// counters of its own load.
 	if f.kind == kindSync {
@@ -162,9 +171,10 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	}
 }
 
-// settleLocked applies the result of f, the flight that just ended for e;
-// s.mu must be held.
-func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, now, age int64, err error, cfg *config) {
+// settleLocked applies the result of f, the flight that just ended for e,
+// and returns the expired value it removed, if any; s.mu must be held. w is
+// the new value's weight.
+func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, now, age, w int64, err error, cfg *config) *item[V] {
 	old := e.item.Load()
 	if old != f.base {
 		// A Set replaced the value during the load and wins; the entry is
@@ -172,7 +182,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		if old != nil && e.heapIdx < 0 {
 			c.schedule(s, e, c.nextEvent(old, cfg))
 		}
-		return
+		return nil
 	}
 	expired := old != nil && now-old.loadedAt > cfg.ttl
 	switch {
@@ -182,12 +192,10 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 			it.readAt = old.readAt // a background reload is not a read
 		}
 		if !e.item.CompareAndSwap(old, it) {
-			c.settleLocked(s, h, e, f, v, now, age, err, cfg) // a Set won just now
-			return
+			return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now
 		}
-		if old == nil {
-			c.size.Add(1)
-		} else if expired {
+		c.stored(e, h, old == nil, w)
+		if expired {
 			c.counters.expirations.Add(1)
 		}
 		e.flags.And(^storedFlags)
@@ -196,7 +204,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		// Nothing to keep: a failed load caches nothing.
 		c.removeLocked(s, h, e, nil)
 	case expired:
-		c.removeLocked(s, h, e, old)
+		return c.removeLocked(s, h, e, old)
 	case f.kind == kindSync && !f.refresh:
 		// Load of a present key failed: keep the value and its schedule (a
 		// retry time too); the loop skipped the entry if it came due during
@@ -207,6 +215,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 	default:
 		c.backoffLocked(s, e, old, now, cfg)
 	}
+	return nil
 }
 
 // backoffLocked records one more failed background reload of e, whose value

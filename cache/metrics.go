@@ -38,14 +38,15 @@ type Attr struct {
 const (
 	resultKey = "cache.request.result"
 	// statsMetrics is how many figures Stats.Metrics returns.
-	statsMetrics = 7
+	statsMetrics = 9
 )
 
 // Metrics returns every field of s as a [Metric], in a fixed order: Hits and
 // Misses as cache.requests (cache.request.result hit and miss), Loads as
 // cache.loads, LoadErrors as cache.load.errors, Refreshes as
 // cache.refreshes, RefreshErrors as cache.refresh.errors, Expirations as
-// cache.expirations. It allocates the returned slice, nothing else.
+// cache.expirations, Evictions as cache.evictions, EvictedWeight as
+// cache.evicted.weight. It allocates the returned slice, nothing else.
 func (s Stats) Metrics() []Metric {
 	return s.appendMetrics(make([]Metric, 0, statsMetrics))
 }
@@ -69,6 +70,10 @@ func (s Stats) appendMetrics(dst []Metric) []Metric {
 			Description: "Background reloads that failed; the cache kept serving the previous value."},
 		Metric{Name: "cache.expirations", Unit: "{expiration}", Value: count(s.Expirations),
 			Description: "Values dropped or replaced because they were older than the TTL."},
+		Metric{Name: "cache.evictions", Unit: "{eviction}", Value: count(s.Evictions),
+			Description: "Entries the eviction policy removed to keep the size or weight bound."},
+		Metric{Name: "cache.evicted.weight", Unit: "{weight}", Value: count(s.EvictedWeight),
+			Description: "The total weight of the evicted entries (their number with a size bound)."},
 	)
 }
 

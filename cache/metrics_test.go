@@ -129,6 +129,8 @@ func TestMetrics_AfterTraffic(t *testing.T) {
 			"cache.refreshes ":      1,
 			"cache.refresh.errors ": 0,
 			"cache.expirations ":    int64(st.Expirations),
+			"cache.evictions ":      0,
+			"cache.evicted.weight ": 0,
 			"cache.entry.count ":    2,
 		}
 		if !reflect.DeepEqual(got, want) {

@@ -29,16 +29,17 @@ const (
 	setKeepWarm
 	setBackoff
 	setBound
+	setRemoval
 
 	// fixedOptions cannot change on a running cache.
-	fixedOptions = setClock | setLogger | setBound
+	fixedOptions = setClock | setLogger | setBound | setRemoval
 )
 
 var optionNames = map[optionSet]string{
 	setTTL: "WithTTL", setRefresh: "WithRefresh", setHandler: "WithErrorHandler",
 	setClock: "WithClock", setLogger: "WithLogger", setMaxRefreshes: "WithMaxConcurrentRefreshes",
 	setIdle: "WithIdleTimeout", setKeepWarm: "WithKeepWarm", setBackoff: "WithBackoff",
-	setBound: "WithMaxSize/WithMaxWeight",
+	setBound: "WithMaxSize/WithMaxWeight", setRemoval: "WithOnRemoval",
 }
 
 type options struct {
@@ -56,6 +57,7 @@ type options struct {
 	maxWeight    int64
 	weigher      any // func(K, V) int64 of the cache's K and V; checked by New
 	bounds       int // how many of WithMaxSize and WithMaxWeight were given
+	onRemoval    any // func(K, V, RemovalCause); checked by New
 }
 
 // defaultMaxRefreshes is how many reloads the refresh loop runs at once by default.
@@ -282,7 +284,7 @@ func (o *options) followTTL(d defaults.Values) {
 // fixedNames names the options in set that cannot change on a running cache.
 func fixedNames(set optionSet) []string {
 	var names []string
-	for bit := optionSet(1); bit <= setBound; bit <<= 1 {
+	for bit := optionSet(1); bit <= setRemoval; bit <<= 1 {
 		if set&bit&fixedOptions != 0 {
 			names = append(names, optionNames[bit])
 		}

@@ -62,6 +62,10 @@ func (c *Cache[K, V]) wakeOnce(now int64) int64 {
 		s.mu.Unlock()
 	}
 	c.waiting.Store(int32(len(c.pending)))
+	c.afterWrite()
+	c.notify(c.expired)
+	clear(c.expired)
+	c.expired = c.expired[:0]
 	if len(c.pending) > 0 && c.freeSlot() {
 		return now
 	}
@@ -121,6 +125,8 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 	case age > cfg.ttl:
 		if c.removeLocked(s, c.hash(e.key), e, it) == nil {
 			c.schedule(s, e, c.nextEvent(e.item.Load(), cfg)) // a Set replaced it just now
+		} else if c.onRemoval != nil {
+			c.expired = append(c.expired, removal[K, V]{e.key, it.value, CauseExpired})
 		}
 	case cfg.refresh == 0 || age <= cfg.refreshAfter-cfg.spread:
 		// Not due yet: a Set or Configure moved its time, or a failed

@@ -13,6 +13,8 @@ type Stats struct {
 	Refreshes     uint64 // background reloads (the refresh loop, a Get in the window, Refresh)
 	RefreshErrors uint64 // background reloads that failed
 	Expirations   uint64 // values dropped or replaced because they were older than the TTL
+	Evictions     uint64 // entries the eviction policy removed to keep WithMaxSize or WithMaxWeight
+	EvictedWeight uint64 // their total weight (their number, with WithMaxSize)
 }
 
 // counters are the cache-wide counters; hits are counted per shard.
@@ -27,7 +29,10 @@ type counters struct {
 
 // Stats returns the counters. It costs one pass over the shards.
 func (c *Cache[K, V]) Stats() Stats {
-	var hits uint64
+	var hits, evictions, evictedWeight uint64
+	if c.bound != nil {
+		evictions, evictedWeight = c.bound.evictions.Load(), c.bound.evictedWeight.Load()
+	}
 	for i := range c.shards {
 		hits += c.shards[i].hits.Load()
 	}
@@ -39,5 +44,7 @@ func (c *Cache[K, V]) Stats() Stats {
 		Refreshes:     c.counters.refreshes.Load(),
 		RefreshErrors: c.counters.refreshErrors.Load(),
 		Expirations:   c.counters.expirations.Load(),
+		Evictions:     evictions,
+		EvictedWeight: evictedWeight,
 	}
 }

@@ -1,0 +1,244 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/asyncutils-go/asyncutils/cache"
+)
+
+func TestBound_InvalidConfig(t *testing.T) {
+	weigh := func(string, string) int64 { return 1 }
+	for _, opts := range [][]cache.Option{
+		{cache.WithMaxSize(0)},
+		{cache.WithMaxSize(-1)},
+		{cache.WithMaxSize(10), cache.WithMaxWeight(10, weigh)},
+		{cache.WithMaxWeight(0, weigh)},
+		{cache.WithMaxWeight[string, string](10, nil)},
+		{cache.WithMaxWeight(10, func(int, string) int64 { return 1 })}, // wrong key type
+		{cache.WithOnRemoval(func(int, int, cache.RemovalCause) {})},    // wrong types
+	} {
+		if _, err := cache.New(newCounting().load, opts...); !errors.Is(err, cache.ErrInvalidConfig) {
+			t.Fatalf("New(%d options) = %v; want ErrInvalidConfig", len(opts), err)
+		}
+	}
+}
+
+// TestBound_Flood_ConcurrentSafe: a flood of distinct keys through Get, from
+// several goroutines, never leaves more than the bound plus the stated slack
+// (128 queued writes plus one per writer), and ends within the bound.
+func TestBound_Flood_ConcurrentSafe(t *testing.T) {
+	const bound, writers = 1000, 4
+	var evicted atomic.Int64
+	c, err := cache.New(func(_ context.Context, k int) (int, error) { return k, nil },
+		cache.WithMaxSize(bound), cache.WithOnRemoval(func(_ int, _ int, cause cache.RemovalCause) {
+			if cause == cache.CauseEvicted {
+				evicted.Add(1)
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var wg sync.WaitGroup
+	var worst atomic.Int64
+	for w := range writers {
+		wg.Go(func() {
+			for i := range 50_000 {
+				if _, err := c.Get(bg, w*1_000_000+i); err != nil {
+					t.Error(err)
+					return
+				}
+				if n := int64(c.Len()); n > worst.Load() {
+					worst.Store(n)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if w := worst.Load(); w > bound+128+writers {
+		t.Fatalf("Len reached %d, over the bound %d plus its slack", w, bound)
+	}
+	c.Set(-1, -1) // one more write drains what is queued
+	if n := c.Len(); n > bound {
+		t.Fatalf("Len = %d after the flood, want <= %d", n, bound)
+	}
+	st := c.Stats()
+	if st.Evictions < uint64(writers*50_000-bound-128-writers) || int64(st.Evictions) != evicted.Load() {
+		t.Fatalf("stats %+v, %d eviction callbacks", st, evicted.Load())
+	}
+}
+
+// TestBound_ScanResistant: a hot set read over and over survives a one-off
+// sweep of ten times the bound.
+func TestBound_ScanResistant(t *testing.T) {
+	const bound = 1000
+	c, err := cache.New(func(_ context.Context, k int) (int, error) { return k, nil }, cache.WithMaxSize(bound))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	hot := bound / 2
+	for range 30 {
+		for k := range hot {
+			_, _ = c.Get(bg, k)
+		}
+	}
+	for k := range 10 * bound {
+		_, _ = c.Get(bg, 1_000_000+k)
+	}
+	kept := 0
+	for k := range hot {
+		if c.Contains(k) {
+			kept++
+		}
+	}
+	if kept < hot*9/10 {
+		t.Fatalf("%d of %d hot keys survived a sweep of %d cold keys", kept, hot, 10*bound)
+	}
+}
+
+// TestBound_Weight: entries heavier than the bound never stay; the total
+// weight stays within the bound; evictions count weight.
+func TestBound_Weight(t *testing.T) {
+	c, err := cache.New(func(_ context.Context, k string) (string, error) { return k, nil },
+		cache.WithMaxWeight(100, func(_ string, v string) int64 { return int64(len(v)) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range 200 {
+		c.Set(fmt.Sprint("k", i), fmt.Sprintf("%010d", i)) // weight 10 each
+	}
+	if n := c.Len(); n > 10 {
+		t.Fatalf("Len = %d with weight 10 each under a bound of 100", n)
+	}
+	big := string(make([]byte, 101))
+	c.Set("big", big)
+	if c.Contains("big") {
+		t.Fatal("an entry heavier than the bound stayed")
+	}
+	st := c.Stats()
+	if st.Evictions < 190 || st.EvictedWeight < 1900+101 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestBound_RemovalCauses: each way out of the cache reports its cause, off
+// every lock (the callback may call the cache).
+func TestBound_RemovalCauses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		got := map[string]cache.RemovalCause{}
+		var c *cache.Cache[string, string]
+		c = mustNew(t, newCounting().load, ttlOpts(cache.WithMaxSize(3), cache.WithOnRemoval(func(k, _ string, cause cache.RemovalCause) {
+			_ = c.Len() // off every lock: calling the cache does not deadlock
+			mu.Lock()
+			got[k] = cause
+			mu.Unlock()
+		}))...)
+		mustGet(t, c, "expires", "expires#1")
+		c.Set("replaced", "1")
+		c.Set("replaced", "2")
+		c.Set("invalidated", "1")
+		c.Invalidate("invalidated")
+		time.Sleep(11 * time.Second) // "expires" and "replaced" expire, unread
+		synctest.Wait()
+		c.Set("cleared", "1")
+		c.Clear()
+		mu.Lock()
+		defer mu.Unlock()
+		want := map[string]cache.RemovalCause{"expires": cache.CauseExpired, "replaced": cache.CauseExpired,
+			"invalidated": cache.CauseInvalidated, "cleared": cache.CauseCleared}
+		for k, cause := range want {
+			if got[k] != cause {
+				t.Fatalf("causes %v; want %v", got, want)
+			}
+		}
+	})
+}
+
+// TestBound_RemovalPanics: a panicking removal callback is recovered and
+// logged; the cache goes on.
+func TestBound_RemovalPanics(t *testing.T) {
+	c := mustNew(t, newCounting().load, cache.WithMaxSize(1), cache.WithOnRemoval(func(string, string, cache.RemovalCause) {
+		panic("removal bug")
+	}), cache.WithLogger(discardLogger()))
+	for i := range 10 {
+		c.Set(fmt.Sprint(i), "v")
+	}
+	mustGet(t, c, "a", "a#1")
+	if c.Len() > 1 {
+		t.Fatalf("Len = %d", c.Len())
+	}
+}
+
+// TestBound_EvictedLoadDropped: an entry evicted while its reload runs does
+// not come back when the reload ends.
+func TestBound_EvictedLoadDropped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts(cache.WithMaxSize(2))...)
+		mustGet(t, c, "a", "a#1")
+		l.gate = make(chan struct{})
+		go func() { _ = c.Refresh(bg, "a") }()
+		synctest.Wait() // the reload of a waits
+		for i := range 20 {
+			k := fmt.Sprint("other", i)
+			c.Set(k, "v")
+			for range 5 { // more frequent than a: the policy evicts a
+				_, _ = c.Peek(k)
+				mustGet(t, c, k, "v")
+			}
+		}
+		if c.Contains("a") {
+			t.Fatal("a was not evicted by twenty keys read five times each under a bound of 2")
+		}
+		close(l.gate)
+		synctest.Wait()
+		if c.Contains("a") {
+			t.Fatal("an evicted entry came back from its reload")
+		}
+		if n := c.Len(); n > 2 {
+			t.Fatalf("Len = %d over the bound 2", n)
+		}
+	})
+}
+
+// TestBound_Memory: the live heap after a flood of keys through a bounded
+// cache does not grow with the flood's length.
+func TestBound_Memory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("floods a million keys")
+	}
+	c, err := cache.New(func(_ context.Context, k int) (int, error) { return k, nil }, cache.WithMaxSize(10_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	heapAfter := func(n, from int) uint64 {
+		for k := from; k < from+n; k++ {
+			_, _ = c.Get(bg, k)
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	small := heapAfter(100_000, 0)
+	large := heapAfter(900_000, 100_000)
+	t.Logf("live heap after 100k keys: %d KiB, after 1M: %d KiB", small>>10, large>>10)
+	if large > small*3/2+(1<<20) {
+		t.Fatalf("live heap grew from %d to %d bytes with the flood", small, large)
+	}
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
