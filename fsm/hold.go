@@ -42,6 +42,7 @@ func (m *Machine[S]) acquire(ctx context.Context) (*heldCtx, error) {
 
 // wait is acquire's slow path: the machine is held by someone else.
 func (m *Machine[S]) wait(ctx context.Context, h *heldCtx) error {
+	wake := m.wakeChan() // before counting in: release reads m.wake once it sees a waiter
 	m.waiters.Add(1)
 	defer m.waiters.Add(-1)
 	for {
@@ -49,7 +50,7 @@ func (m *Machine[S]) wait(ctx context.Context, h *heldCtx) error {
 			return nil
 		}
 		select {
-		case <-m.wake:
+		case <-wake:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -63,10 +64,24 @@ func (m *Machine[S]) release() {
 	m.running.Store(nil)
 	if m.waiters.Load() > 0 {
 		select {
-		case m.wake <- struct{}{}:
+		case *m.wake.Load() <- struct{}{}:
 		default: // a token is already there for the next waiter
 		}
 	}
+}
+
+// wakeChan returns m's wake channel, making it on first use: a machine
+// that is never contended (most machines of a definition, made per request)
+// never pays for it.
+func (m *Machine[S]) wakeChan() chan struct{} {
+	if p := m.wake.Load(); p != nil {
+		return *p
+	}
+	c := make(chan struct{}, 1)
+	if m.wake.CompareAndSwap(nil, &c) {
+		return c
+	}
+	return *m.wake.Load()
 }
 
 // holding returns the marked context when ctx is (or derives from) the

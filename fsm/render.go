@@ -13,7 +13,7 @@ import (
 // [Machine.Edges] return them), and state names are escaped: any string is
 // a valid label. Render it with `dot -Tsvg`.
 func (m *Machine[S]) DOT() string {
-	states, edges := m.graph()
+	states, edges := m.graph(true)
 	id := ids(states)
 	var b strings.Builder
 	b.WriteString("digraph fsm {\n")
@@ -41,7 +41,7 @@ func (m *Machine[S]) DOT() string {
 // labelled "guarded". Deterministic, and state names are escaped with
 // Mermaid's #code; entities where needed.
 func (m *Machine[S]) Mermaid() string {
-	states, edges := m.graph()
+	states, edges := m.graph(true)
 	id := ids(states)
 	var b strings.Builder
 	b.WriteString("stateDiagram-v2\n")
@@ -58,13 +58,6 @@ func (m *Machine[S]) Mermaid() string {
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-// graph returns the states and the edges from one consistent view.
-func (m *Machine[S]) graph() ([]S, []Edge[S]) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.states(), m.edges()
 }
 
 // ids names the states s0, s1, ... in sorted order, so that the renderings
