@@ -70,3 +70,18 @@ func TestTransition_NoAllocs(t *testing.T) {
 func toggleDefinition() *fsm.Definition[string] {
 	return toggle().Definition()
 }
+
+// TestDefinition_RequestAllocs: a machine made per request and its first
+// transition cost one allocation in all (the machine).
+func TestDefinition_RequestAllocs(t *testing.T) {
+	def := toggleDefinition()
+	ctx := context.Background()
+	n := testing.AllocsPerRun(100, func() {
+		if ok, err := def.New("a").Transition(ctx, "b"); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	})
+	if n != 1 {
+		t.Errorf("%v allocations per request, want 1", n)
+	}
+}

@@ -25,7 +25,7 @@ func (m *Machine[S]) acquire(ctx context.Context) (*heldCtx, error) {
 	}
 	h := m.last.Load()
 	if h == nil || !sameContext(h.Context, ctx) {
-		h = &heldCtx{Context: ctx, key: &m.key}
+		h = m.newHeld(ctx)
 	}
 	if !m.running.CompareAndSwap(nil, h) {
 		if err := m.wait(ctx, h); err != nil {
@@ -38,6 +38,21 @@ func (m *Machine[S]) acquire(ctx context.Context) (*heldCtx, error) {
 		m.last.Store(h)
 	}
 	return h, nil
+}
+
+// newHeld returns a new marked context for ctx. The first one a machine
+// makes is the machine's own field, so that a machine made per request
+// (Definition.New, then a transition) costs one allocation in all. The
+// field is claimed once, by a CAS, and written only by its claimer before
+// it publishes the pointer (m.running, m.last), so it is as immutable as
+// the allocated ones; the price is that the machine keeps that first ctx
+// for as long as it lives.
+func (m *Machine[S]) newHeld(ctx context.Context) *heldCtx {
+	if m.firstClaimed.CompareAndSwap(false, true) {
+		m.first = heldCtx{Context: ctx, key: &m.key}
+		return &m.first
+	}
+	return &heldCtx{Context: ctx, key: &m.key}
 }
 
 // wait is acquire's slow path: the machine is held by someone else.

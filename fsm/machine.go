@@ -19,11 +19,13 @@ type Machine[S ~string] struct {
 	history *history[S] // nil unless WithHistory
 
 	// Holding the machine: see hold.go.
-	running atomic.Pointer[heldCtx]       // the holder's marked context; nil when free
-	waiters atomic.Int32                  // callers waiting for the machine
-	wake    atomic.Pointer[chan struct{}] // one token: the machine was released; made by the first waiter
-	last    atomic.Pointer[heldCtx]       // the last marked context, reused for the same ctx
-	key     holdKey
+	running      atomic.Pointer[heldCtx]       // the holder's marked context; nil when free
+	waiters      atomic.Int32                  // callers waiting for the machine
+	wake         atomic.Pointer[chan struct{}] // one token: the machine was released; made by the first waiter
+	last         atomic.Pointer[heldCtx]       // the last marked context, reused for the same ctx
+	key          holdKey
+	first        heldCtx // the first marked context, see newHeld
+	firstClaimed atomic.Bool
 
 	initial *node[S]
 	// unknown is the state given to Definition.New when the definition did
