@@ -38,7 +38,7 @@ const (
 	RefusedByConditions
 )
 
-// String returns "no edge", "unknown state" or "refused by its conditions".
+// String returns "no edge", "unknown state" or "its conditions returned false".
 func (r Refusal) String() string {
 	switch r {
 	case RefusedNoEdge:
@@ -46,7 +46,7 @@ func (r Refusal) String() string {
 	case RefusedUnknownState:
 		return "unknown state"
 	case RefusedByConditions:
-		return "refused by its conditions"
+		return "its conditions returned false"
 	}
 	return fmt.Sprintf("Refusal(%d)", int(r))
 }

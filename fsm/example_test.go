@@ -144,7 +144,7 @@ func ExampleRefusedError() {
 	// 409: cannot go from pending to shipped: no edge
 	// 400: fsm: "pending" -> "refunded" refused: unknown state "refunded"
 	// moved to paid
-	// 409: cannot go from paid to shipped: refused by its conditions
+	// 409: cannot go from paid to shipped: its conditions returned false
 }
 
 // One definition, registered once, for many machines: each order gets its
