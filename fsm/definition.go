@@ -20,8 +20,9 @@ import (
 // Registration ([Definition.Add], [Definition.OnEnter],
 // [Definition.OnExit], [Definition.OnTransition]) is safe at any time, also
 // while machines of the definition transition: what is registered counts for
-// every machine from its next transition on. Create a definition with
-// [NewDefinition]; the zero value is not usable.
+// every machine from its next transition on. The zero value is an empty
+// definition, ready to use, like one from [NewDefinition]; a Definition
+// must not be copied after first use.
 type Definition[S ~string] struct {
 	mu sync.Mutex // serializes registration; transitions and New never take it
 	// nodes is replaced whole when a state is added (copy on write), so that
@@ -33,10 +34,16 @@ type Definition[S ~string] struct {
 // NewDefinition returns an empty definition: no states, no edges, no
 // handlers, no observers.
 func NewDefinition[S ~string]() *Definition[S] {
-	d := &Definition[S]{}
-	nodes := make(map[S]*node[S])
-	d.nodes.Store(&nodes)
-	return d
+	return &Definition[S]{}
+}
+
+// table returns the states by name: a snapshot never modified, nil for a
+// definition that has none yet.
+func (d *Definition[S]) table() map[S]*node[S] {
+	if p := d.nodes.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // New returns a machine of the definition in the state state, with no
@@ -63,13 +70,13 @@ func (d *Definition[S]) New(state S) *Machine[S] {
 
 // lookup returns the state named name, or nil. It takes no lock.
 func (d *Definition[S]) lookup(name S) *node[S] {
-	return (*d.nodes.Load())[name]
+	return d.table()[name]
 }
 
 // node returns the state named name, adding it first if it is new. The
 // caller holds d.mu.
 func (d *Definition[S]) node(name S) *node[S] {
-	nodes := *d.nodes.Load()
+	nodes := d.table()
 	if n, ok := nodes[name]; ok {
 		return n
 	}

@@ -188,3 +188,22 @@ func TestDefinition_MachinesRunIndependently_ConcurrentSafe(t *testing.T) {
 		}
 	})
 }
+
+// The zero Definition is an empty one, ready to use.
+func TestDefinition_ZeroValue(t *testing.T) {
+	var def fsm.Definition[string]
+	if err := def.Validate("a"); !errors.Is(err, fsm.ErrUnknownState) {
+		t.Fatalf("Validate of an empty definition = %v, want ErrUnknownState", err)
+	}
+	if s, e := def.States(), def.Edges(); len(s) != 0 || len(e) != 0 {
+		t.Fatalf("an empty definition has states %q and edges %v", s, e)
+	}
+	m := def.New("a")
+	if ok, err := m.Transition(context.Background(), "b"); ok || !errors.Is(err, fsm.ErrUnknownState) {
+		t.Fatalf("a -> b on an empty definition: %v, %v", ok, err)
+	}
+	def.Add("a", "b", nil)
+	if ok, err := m.Transition(context.Background(), "b"); !ok || err != nil {
+		t.Fatalf("a -> b once added: %v, %v", ok, err)
+	}
+}

@@ -13,7 +13,9 @@ import "context"
 // the CAS, and the releaser clears m.running before it reads m.waiters, so
 // either the waiter's CAS sees the machine free or the releaser sees the
 // waiter and leaves a token. A woken waiter that loses the CAS to a newcomer
-// waits again; the newcomer's release leaves another token.
+// waits again; the newcomer's release leaves another token. The channel is
+// made by the first waiter, before it counts itself in, so a releaser that
+// sees a waiter also sees the channel.
 
 // acquire waits for the machine (step 1 of a transition) and marks it held
 // by ctx, returning the marked context given to conditions and handlers. A

@@ -37,7 +37,7 @@ func (m *Machine[S]) Edges() []Edge[S] {
 
 // States returns every state named by Add, OnEnter or OnExit, sorted.
 func (d *Definition[S]) States() []S {
-	nodes := *d.nodes.Load()
+	nodes := d.table()
 	out := make([]S, 0, len(nodes))
 	for name := range nodes {
 		out = append(out, name)
@@ -56,7 +56,7 @@ func (d *Definition[S]) Edges() []Edge[S] {
 // edges is Edges for a caller that holds d.mu.
 func (d *Definition[S]) edges() []Edge[S] {
 	var out []Edge[S]
-	for name, n := range *d.nodes.Load() {
+	for name, n := range d.table() {
 		for _, e := range n.hooks.Load().out {
 			out = append(out, Edge[S]{
 				From:       name,

@@ -63,7 +63,7 @@ func quoteAll[S ~string](states []S) string {
 func (d *Definition[S]) Validate(initial S) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	nodes := *d.nodes.Load()
+	nodes := d.table()
 	entered := make(map[*node[S]]bool)
 	for _, n := range nodes {
 		for _, e := range n.hooks.Load().out {
