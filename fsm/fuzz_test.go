@@ -109,23 +109,23 @@ func categorize(err error, from, to string) (string, error) {
 	}
 	if re, ok := errors.AsType[*fsm.RefusedError[string]](err); ok {
 		switch {
-		case err != error(re):
-			return "", fmt.Errorf("refusal %v is wrapped", err)
+		case err != error(re): //nolint:errorlint // a refusal is returned itself, never wrapped: that is what this checks
+			return "", fmt.Errorf("refusal %w is wrapped", err)
 		case re.From != from || re.To != to:
-			return "", fmt.Errorf("refusal %v names %q -> %q, want %q -> %q", err, re.From, re.To, from, to)
+			return "", fmt.Errorf("refusal %w names %q -> %q, want %q -> %q", err, re.From, re.To, from, to)
 		case !errors.Is(err, fsm.ErrRefused):
-			return "", fmt.Errorf("refusal %v does not match ErrRefused", err)
+			return "", fmt.Errorf("refusal %w does not match ErrRefused", err)
 		case errors.Is(err, fsm.ErrUnknownState) != (re.Reason == fsm.RefusedUnknownState):
-			return "", fmt.Errorf("refusal %v (%v) and ErrUnknownState disagree", err, re.Reason)
+			return "", fmt.Errorf("refusal %w (%v) and ErrUnknownState disagree", err, re.Reason)
 		case re.Reason == fsm.RefusedByConditions:
 			return fmt.Sprintf("refused: %d conditions", re.Conditions), nil
 		case re.Conditions != 0:
-			return "", fmt.Errorf("refusal %v (%v) counts %d conditions", err, re.Reason, re.Conditions)
+			return "", fmt.Errorf("refusal %w (%v) counts %d conditions", err, re.Reason, re.Conditions)
 		}
 		return "refused: " + re.Reason.String(), nil
 	}
 	if errors.Is(err, fsm.ErrRefused) {
-		return "", fmt.Errorf("%v matches ErrRefused but is no *RefusedError", err)
+		return "", fmt.Errorf("%w matches ErrRefused but is no *RefusedError", err)
 	}
 	if !errors.Is(err, errBoom) {
 		return "", fmt.Errorf("error does not wrap errBoom: %w", err)

@@ -169,7 +169,7 @@ func readDOT(t *testing.T, dot, src string) (graphOf, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
-		return graphOf{}, fmt.Errorf("dot: %v: %s", err, stderr.String())
+		return graphOf{}, fmt.Errorf("dot: %w: %s", err, stderr.String())
 	}
 	var out struct {
 		Objects []struct {
@@ -188,7 +188,7 @@ func readDOT(t *testing.T, dot, src string) (graphOf, error) {
 		} `json:"edges"`
 	}
 	if err := json.Unmarshal(jsonControls(stdout.Bytes()), &out); err != nil {
-		return graphOf{}, fmt.Errorf("dot -Tjson: %v", err)
+		return graphOf{}, fmt.Errorf("dot -Tjson: %w", err)
 	}
 	g := graphOf{labels: map[string]string{}}
 	name := map[int]string{}
@@ -273,7 +273,7 @@ func readMermaid(t *testing.T, node, nodeDir string, sources []string) ([]graphO
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%v: %s", err, stderr.String())
+		return nil, fmt.Errorf("%w: %s", err, stderr.String())
 	}
 	var out []struct {
 		Error     string              `json:"error"`
@@ -282,7 +282,7 @@ func readMermaid(t *testing.T, node, nodeDir string, sources []string) ([]graphO
 		Relations [][3]string         `json:"relations"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		return nil, fmt.Errorf("mermaid-parse.mjs: %v: %s", err, stdout.String())
+		return nil, fmt.Errorf("mermaid-parse.mjs: %w: %s", err, stdout.String())
 	}
 	var gs []graphOf
 	for _, d := range out {

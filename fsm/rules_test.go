@@ -326,10 +326,10 @@ func TestCan_Rules(t *testing.T) {
 			m.OnExit("a", r.handler("exit", allow))
 			m.OnEnter("b", r.handler("enter", allow))
 			ok, err := m.Can(context.Background(), tt.to)
-			if want, isRefusal := tt.wantErr.(*fsm.RefusedError[string]); isRefusal {
-				got, _ := err.(*fsm.RefusedError[string])
-				if ok || got == nil || *got != *want {
-					t.Fatalf("Can = %v, %#v; want false, %#v", ok, err, want)
+			if want, isRefusal := errors.AsType[*fsm.RefusedError[string]](tt.wantErr); isRefusal {
+				got, _ := errors.AsType[*fsm.RefusedError[string]](err)
+				if ok || got == nil || *got != *want || err != error(got) { //nolint:errorlint // a refusal is returned itself, never wrapped
+					t.Fatalf("Can = %v, %#v; want false, %#v, unwrapped", ok, err, want)
 				}
 			} else if ok != tt.wantOK || (err == nil) != (tt.wantErr == nil) || !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Can = %v, %v; want %v, %v", ok, err, tt.wantOK, tt.wantErr)

@@ -74,7 +74,7 @@ func tourFSM(ctx context.Context, w io.Writer, _ config) error {
 		case errors.As(err, &refused):
 			fmt.Fprintf(w, "  %s -> %s: refused (%v), state still %s%s\n", from, to, refused.Reason, m.State(), note)
 			if refusal != refused.Reason {
-				return fmt.Errorf("transition %s -> %s: %v; want %v", from, to, err, refusal)
+				return fmt.Errorf("transition %s -> %s: %w; want %v", from, to, err, refusal)
 			}
 			return nil
 		case err != nil:
@@ -100,7 +100,7 @@ func tourFSM(ctx context.Context, w io.Writer, _ config) error {
 		{title: "a start, refused three times on the way:", fail: "health", to: running, refusal: fsm.RefusedNoEdge},
 		{to: starting, ok: true},
 		{to: running, refusal: fsm.RefusedByConditions, note: " (the health check fails: the guard says no)"},
-		{to: "runing", refusal: fsm.RefusedUnknownState, note: " (a typo: a 400, not a 409)"},
+		{to: "Running", refusal: fsm.RefusedUnknownState, note: " (a typo: a 400, not a 409)"},
 		{fail: "-", to: running, ok: true, note: " (healthy now)"},
 		{to: stopping, ok: true},
 		{to: stopped, ok: true},
