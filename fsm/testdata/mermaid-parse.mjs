@@ -4,6 +4,11 @@
 // state's descriptions as a browser shows them, and the transitions.
 //
 // Usage: node mermaid-parse.mjs NODE_DIR FILE...
+// mermaid 11 parses state diagrams with its own jison grammar, bundled in
+// the mermaid package (@mermaid-js/parser, its Langium grammars, covers other
+// diagram types), so the real parser is mermaid.parse itself; it needs a DOM
+// for its sanitizer, which jsdom provides.
+//
 // NODE_DIR is the folder whose node_modules hold mermaid and jsdom. For a
 // file that does not parse, the entry holds the parser's error instead.
 //
