@@ -179,6 +179,47 @@ func BenchmarkSharedDefinition(b *testing.B) {
 	})
 }
 
+// BenchmarkNewMachine: a machine at a stored state, ready to transition.
+// Ours is Definition.New on a definition built once; looplab and stateless
+// have no definition apart from the machine, so theirs is a new machine
+// with the whole graph.
+func BenchmarkNewMachine(b *testing.B) {
+	states := [2]string{"a", "b"}
+	b.Run("impl=asyncutils", func(b *testing.B) {
+		def := fsm.NewDefinition[string]()
+		register(def)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if m := def.New(states[i&1]); m.State() != states[i&1] {
+				b.Fatal(m.State())
+			}
+			i++
+		}
+	})
+	b.Run("impl=looplab", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if f := looplab.NewFSM(states[i&1], looplabEvents, looplabCallbacks); f.Current() != states[i&1] {
+				b.Fatal(f.Current())
+			}
+			i++
+		}
+	})
+	b.Run("impl=stateless", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			sm := configureStateless(stateless.NewStateMachine(states[i&1]))
+			if sm.MustState() != states[i&1] {
+				b.Fatal(sm.MustState())
+			}
+			i++
+		}
+	})
+}
+
 // BenchmarkRequest: what a request of such a service does, per iteration:
 // a machine at the entity's stored state, then one transition. Ours is
 // Definition.New on a definition built once; stateless sets the stored
