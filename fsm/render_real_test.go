@@ -36,6 +36,7 @@ var awkward = []string{
 	"%%{init: {}}%%", "---", "classDef x fill:#f00;", "style s0 fill:#f00", "click s0", "{", "}",
 	"as", "x as y", "ünïcode", "日本語", "emoji 🎉", "nbsp\u00a0", "\u2028ls\u2029ps", "zw\u200bj",
 	"\ufeffbom", "rtl\u202eabc", "e\u0301", "\uffff\ufffe", "\U0010ffff", "bad\xffutf8", "%",
+	"strict digraph subgraph node edge", "a -> b; c -- d", "label=\"x\"", "\\", "\\\"", "\"", "\u0085nel",
 }
 
 // shownAs is what a rendering must show for a name: see Machine.Mermaid.
