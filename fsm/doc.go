@@ -87,9 +87,10 @@
 //
 // # Defaults
 //
-// A new machine has no edges, no handlers, no observers and no history
-// ([WithHistory] keeps the last n transitions). The package reads no time
-// and starts no goroutine.
+// A machine made by [New] has no edges, no handlers, no observers and no
+// history ([WithHistory] keeps the last n transitions); one made by
+// [Definition.New] has its definition's and no history. A new or zero
+// Definition is empty. The package reads no time and starts no goroutine.
 //
 // # Cost
 //
