@@ -150,7 +150,8 @@ func categorize(err error, from, to string) (string, error) {
 
 // FuzzMachine runs random registrations and transitions on a machine and on
 // the model, and compares results, errors, states and the order of calls.
-// Every three bytes are one operation.
+// Every three bytes are one operation: Add, OnEnter, OnExit, Transition,
+// Can, or a new machine of the definition at a given state.
 func FuzzMachine(f *testing.F) {
 	f.Add([]byte{0, 0x04, 1, 3, 1, 0, 4, 1, 0})                               // a->b allowed, go, go back (no edge)
 	f.Add([]byte{0, 0x04, 2, 0, 0x04, 1, 2, 0, 1, 1, 1, 3, 3, 1, 0})          // false then true; exit, enter fail
@@ -158,6 +159,7 @@ func FuzzMachine(f *testing.F) {
 	f.Add([]byte{0, 0x00, 0, 2, 0, 4, 1, 0, 1, 3, 0, 0, 4, 0, 0})             // self-edge with handlers
 	f.Add([]byte{0, 0x04, 4, 0, 0x09, 1, 3, 1, 0, 0, 0x04, 0, 3, 1, 0})       // panic condition, then nil added
 	f.Add([]byte{0, 0x04, 1, 0, 0x01, 1, 1, 1, 2, 3, 1, 0, 3, 0, 0, 5, 0, 0}) // enter panic, back, Can
+	f.Add([]byte{0, 0x04, 1, 6, 3, 0, 3, 1, 0, 0, 0x07, 1, 3, 1, 0, 6, 1, 0}) // New at unknown s3, edge s3->s1 added later, New at s1
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		const states, maxOps = 4, 200 // a state no operation has named yet is unknown
 		if len(ops) > 3*maxOps {
@@ -183,7 +185,7 @@ func FuzzMachine(f *testing.F) {
 		for len(ops) >= 3 {
 			op, a, b := ops[0], int(ops[1]), int(ops[2])
 			ops = ops[3:]
-			switch op % 6 {
+			switch op % 7 {
 			case 0: // Add(from, to, condition)
 				from, to, kind := a%states, (a/states)%states, b%kindsOfCond
 				id := len(md.kinds)
@@ -210,15 +212,18 @@ func FuzzMachine(f *testing.F) {
 				id := len(md.kinds)
 				md.kinds = append(md.kinds, kind)
 				md.known[state] = true
-				if op%6 == 1 {
+				if op%7 == 1 {
 					md.enter[state] = append(md.enter[state], id)
 					m.OnEnter(name(state), handler(id, kind))
 				} else {
 					md.exit[state] = append(md.exit[state], id)
 					m.OnExit(name(state), handler(id, kind))
 				}
+			case 6: // a new machine of the same definition, at a stored state, maybe one it does not know
+				md.state = a % states
+				m = m.Definition().New(name(md.state))
 			default: // Transition (3, 4) or Can (5)
-				to, onlyCan := a%states, op%6 == 5
+				to, onlyCan := a%states, op%7 == 5
 				calls = calls[:0]
 				from := name(md.state)
 				want := md.transition(to, onlyCan)
