@@ -37,6 +37,40 @@ func BenchmarkTransition(b *testing.B) {
 	}
 }
 
+// BenchmarkTransitionShared: the same transitions on a machine made by
+// Definition.New from a definition that other machines share.
+func BenchmarkTransitionShared(b *testing.B) {
+	def := toggleDefinition()
+	_ = def.New("b")
+	m := def.New("a")
+	ctx := context.Background()
+	to := [2]string{"b", "a"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if ok, err := m.Transition(ctx, to[i&1]); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+		i++
+	}
+}
+
+// BenchmarkRequest: a machine made per request at a stored state, then one
+// transition.
+func BenchmarkRequest(b *testing.B) {
+	def := toggleDefinition()
+	ctx := context.Background()
+	from, to := [2]string{"a", "b"}, [2]string{"b", "a"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if ok, err := def.New(from[i&1]).Transition(ctx, to[i&1]); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+		i++
+	}
+}
+
 func BenchmarkTransitionRequestContext(b *testing.B) {
 	m := toggle()
 	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, 1))

@@ -29,9 +29,9 @@ func Example() {
 	fmt.Println(m.Transition(ctx, "locked"))
 	fmt.Println(m.State())
 	// Output:
-	// false <nil>
+	// false fsm: "closed" -> "locked" refused: its condition returned false
 	// true <nil>
-	// false <nil>
+	// false fsm: "open" -> "locked" refused: no edge
 	// true <nil>
 	// true <nil>
 	// locked
@@ -107,15 +107,88 @@ func ExampleMachine_Can() {
 		return balance >= 10, nil
 	})
 	fmt.Println(m.Can(ctx, "paid"))
-	fmt.Println(m.Can(ctx, "shipped")) // no edge
+	fmt.Println(m.Can(ctx, "shipped")) // a state the machine never mentions
 	balance = 12
 	fmt.Println(m.Can(ctx, "paid"))
 	fmt.Println(m.State())
 	// Output:
-	// false <nil>
-	// false <nil>
+	// false fsm: "cart" -> "paid" refused: its condition returned false
+	// false fsm: "cart" -> "shipped" refused: unknown state "shipped"
 	// true <nil>
 	// cart
+}
+
+// A refusal says why, so that a handler can answer 409 Conflict with a
+// reason, and tell a typo (an unknown state) from a move the life cycle
+// does not allow.
+func ExampleRefusedError() {
+	m := fsm.New("pending")
+	m.Add("pending", "paid", nil)
+	m.Add("paid", "shipped", func(context.Context, string, string) (bool, error) {
+		return false, nil // not packed yet
+	})
+	ctx := context.Background()
+	for _, to := range []string{"shipped", "refunded", "paid", "shipped"} {
+		ok, err := m.Transition(ctx, to)
+		var refused *fsm.RefusedError[string]
+		switch {
+		case ok:
+			fmt.Println("moved to", m.State())
+		case errors.Is(err, fsm.ErrUnknownState):
+			fmt.Println("400:", err)
+		case errors.As(err, &refused):
+			fmt.Printf("409: cannot go from %s to %s: %v\n", refused.From, refused.To, refused.Reason)
+		}
+	}
+	// Output:
+	// 409: cannot go from pending to shipped: no edge
+	// 400: fsm: "pending" -> "refunded" refused: unknown state "refunded"
+	// moved to paid
+	// 409: cannot go from paid to shipped: its conditions returned false
+}
+
+// One definition, registered once, for many machines: each order gets its
+// own machine at its own state, and they move independently.
+func ExampleDefinition() {
+	def := fsm.NewDefinition[string]()
+	def.Add("pending", "paid", nil)
+	def.Add("paid", "shipped", nil)
+	def.OnEnter("shipped", func(ctx context.Context, from, to string) error {
+		fmt.Println("  notify: order", ctx.Value(orderKey{}), "shipped")
+		return nil
+	})
+
+	ctx := context.Background()
+	a := def.New("pending") // the state each order was stored in
+	b := def.New("paid")
+	fmt.Println(a.Transition(context.WithValue(ctx, orderKey{}, "A-1"), "paid"))
+	fmt.Println(b.Transition(context.WithValue(ctx, orderKey{}, "B-2"), "shipped"))
+	fmt.Println(a.State(), b.State())
+	// Output:
+	// true <nil>
+	//   notify: order B-2 shipped
+	// true <nil>
+	// paid shipped
+}
+
+// orderKey is the context key under which the examples pass the entity
+// that a machine of a shared definition moves.
+type orderKey struct{}
+
+// Validate finds the states a typo made: one only OnEnter names, which no
+// edge reaches and whose handler would never run.
+func ExampleDefinition_Validate() {
+	def := fsm.NewDefinition[string]()
+	def.Add("pending", "paid", nil)
+	def.Add("paid", "refunded", nil)
+	nop := func(context.Context, string, string) error { return nil }
+	def.OnEnter("refunded", nop)
+	fmt.Println(def.Validate("pending"))
+	def.OnEnter("refnded", nop) // the typo
+	fmt.Println(def.Validate("pending"))
+	// Output:
+	// <nil>
+	// fsm: definition from "pending": unreachable: "refnded"; enter handlers that never run (no edge enters the state): "refnded"
 }
 
 // An observer sees every transition that changed the state, in order.

@@ -13,7 +13,9 @@ import "context"
 // the CAS, and the releaser clears m.running before it reads m.waiters, so
 // either the waiter's CAS sees the machine free or the releaser sees the
 // waiter and leaves a token. A woken waiter that loses the CAS to a newcomer
-// waits again; the newcomer's release leaves another token.
+// waits again; the newcomer's release leaves another token. The channel is
+// made by the first waiter, before it counts itself in, so a releaser that
+// sees a waiter also sees the channel.
 
 // acquire waits for the machine (step 1 of a transition) and marks it held
 // by ctx, returning the marked context given to conditions and handlers. A
@@ -25,7 +27,7 @@ func (m *Machine[S]) acquire(ctx context.Context) (*heldCtx, error) {
 	}
 	h := m.last.Load()
 	if h == nil || !sameContext(h.Context, ctx) {
-		h = &heldCtx{Context: ctx, key: &m.key}
+		h = m.newHeld(ctx)
 	}
 	if !m.running.CompareAndSwap(nil, h) {
 		if err := m.wait(ctx, h); err != nil {
@@ -40,8 +42,24 @@ func (m *Machine[S]) acquire(ctx context.Context) (*heldCtx, error) {
 	return h, nil
 }
 
+// newHeld returns a new marked context for ctx. The first one a machine
+// makes is the machine's own field, so that a machine made per request
+// (Definition.New, then a transition) costs one allocation in all. The
+// field is claimed once, by a CAS, and written only by its claimer before
+// it publishes the pointer (m.running, m.last), so it is as immutable as
+// the allocated ones; the price is that the machine keeps that first ctx
+// for as long as it lives.
+func (m *Machine[S]) newHeld(ctx context.Context) *heldCtx {
+	if m.firstClaimed.CompareAndSwap(false, true) {
+		m.first = heldCtx{Context: ctx, key: &m.key}
+		return &m.first
+	}
+	return &heldCtx{Context: ctx, key: &m.key}
+}
+
 // wait is acquire's slow path: the machine is held by someone else.
 func (m *Machine[S]) wait(ctx context.Context, h *heldCtx) error {
+	wake := m.wakeChan() // before counting in: release reads m.wake once it sees a waiter
 	m.waiters.Add(1)
 	defer m.waiters.Add(-1)
 	for {
@@ -49,7 +67,7 @@ func (m *Machine[S]) wait(ctx context.Context, h *heldCtx) error {
 			return nil
 		}
 		select {
-		case <-m.wake:
+		case <-wake:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -63,10 +81,24 @@ func (m *Machine[S]) release() {
 	m.running.Store(nil)
 	if m.waiters.Load() > 0 {
 		select {
-		case m.wake <- struct{}{}:
+		case *m.wake.Load() <- struct{}{}:
 		default: // a token is already there for the next waiter
 		}
 	}
+}
+
+// wakeChan returns m's wake channel, making it on first use: a machine
+// that is never contended (most machines of a definition, made per request)
+// never pays for it.
+func (m *Machine[S]) wakeChan() chan struct{} {
+	if p := m.wake.Load(); p != nil {
+		return *p
+	}
+	c := make(chan struct{}, 1)
+	if m.wake.CompareAndSwap(nil, &c) {
+		return c
+	}
+	return *m.wake.Load()
 }
 
 // holding returns the marked context when ctx is (or derives from) the

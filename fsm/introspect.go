@@ -22,34 +22,41 @@ func (m *Machine[S]) Initial() S {
 	return m.initial.name
 }
 
-// States returns every state the machine knows, sorted: the initial state
-// and every state named by Add, OnEnter or OnExit.
+// States returns every state the machine knows, sorted: the state it was
+// created in and every state its definition's Add, OnEnter or OnExit named.
 func (m *Machine[S]) States() []S {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.states()
+	states, _ := m.graph(false)
+	return states
 }
 
-// Edges returns every edge, sorted by From, then To.
+// Edges returns every edge of the machine's definition, sorted by From,
+// then To.
 func (m *Machine[S]) Edges() []Edge[S] {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.edges()
+	return m.def.Edges()
 }
 
-// states and edges are States and Edges for a caller that holds m.mu.
-func (m *Machine[S]) states() []S {
-	out := make([]S, 0, len(m.nodes))
-	for name := range m.nodes {
+// States returns every state named by Add, OnEnter or OnExit, sorted.
+func (d *Definition[S]) States() []S {
+	nodes := d.table()
+	out := make([]S, 0, len(nodes))
+	for name := range nodes {
 		out = append(out, name)
 	}
 	slices.Sort(out)
 	return out
 }
 
-func (m *Machine[S]) edges() []Edge[S] {
+// Edges returns every edge, sorted by From, then To.
+func (d *Definition[S]) Edges() []Edge[S] {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.edges()
+}
+
+// edges is Edges for a caller that holds d.mu.
+func (d *Definition[S]) edges() []Edge[S] {
 	var out []Edge[S]
-	for name, n := range m.nodes {
+	for name, n := range d.table() {
 		for _, e := range n.hooks.Load().out {
 			out = append(out, Edge[S]{
 				From:       name,
@@ -63,4 +70,20 @@ func (m *Machine[S]) edges() []Edge[S] {
 		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
 	})
 	return out
+}
+
+// graph returns the machine's states, and its edges when withEdges, from
+// one consistent view of the definition.
+func (m *Machine[S]) graph(withEdges bool) ([]S, []Edge[S]) {
+	d := m.def
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	states := d.States()
+	if i, found := slices.BinarySearch(states, m.initial.name); !found {
+		states = slices.Insert(states, i, m.initial.name)
+	}
+	if !withEdges {
+		return states, nil
+	}
+	return states, d.edges()
 }

@@ -3,51 +3,84 @@ package fsm
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 
 	"github.com/asyncutils-go/asyncutils/internal"
 )
 
-// Machine is a state machine over states of type S. Create one with [New];
-// the zero value is not usable. All methods are safe for concurrent use.
+// Machine is a state machine over states of type S: a current state and
+// the [Definition] it moves by. Create one with [New] (a machine with a
+// definition of its own) or [Definition.New] (one of many machines sharing a
+// definition); the zero value is not usable. All methods are safe for
+// concurrent use.
 type Machine[S ~string] struct {
-	cur       atomic.Pointer[node[S]]
-	observers atomic.Pointer[[]func(from, to S)]
-	history   *history[S] // nil unless WithHistory
+	def     *Definition[S]
+	cur     atomic.Pointer[node[S]]
+	history *history[S] // nil unless WithHistory
 
 	// Holding the machine: see hold.go.
-	running atomic.Pointer[heldCtx] // the holder's marked context; nil when free
-	waiters atomic.Int32            // callers waiting for the machine
-	wake    chan struct{}           // one token: the machine was released
-	last    atomic.Pointer[heldCtx] // the last marked context, reused for the same ctx
-	key     holdKey
+	running      atomic.Pointer[heldCtx]       // the holder's marked context; nil when free
+	waiters      atomic.Int32                  // callers waiting for the machine
+	wake         atomic.Pointer[chan struct{}] // one token: the machine was released; made by the first waiter
+	last         atomic.Pointer[heldCtx]       // the last marked context, reused for the same ctx
+	key          holdKey
+	first        heldCtx // the first marked context, see newHeld
+	firstClaimed atomic.Bool
 
 	initial *node[S]
-	mu      sync.Mutex // serializes registration; transitions never take it
-	nodes   map[S]*node[S]
+	// unknown is the state given to Definition.New when the definition did
+	// not know it: a node of the machine's own, without hooks, so that New
+	// costs one allocation and never registers a state in the shared
+	// definition. See current.
+	unknown node[S]
 }
 
-// New returns a machine in the state initial, with no edges, no handlers,
-// no observers and, unless [WithHistory] says otherwise, no history. S is
-// inferred from initial: fsm.New("idle") is a *Machine[string].
+// New returns a machine in the state initial, with a definition of its own
+// (no edges, no handlers, no observers) that its Add, OnEnter, OnExit and
+// OnTransition fill in, and, unless [WithHistory] says otherwise, no
+// history. S is inferred from initial: fsm.New("idle") is a
+// *Machine[string]. To run many machines by one graph, build a
+// [Definition] once and make each machine with [Definition.New].
 func New[S ~string](initial S, opts ...Option) *Machine[S] {
 	var o options
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
-	m := &Machine[S]{
-		wake:    make(chan struct{}, 1),
-		initial: newNode(initial),
-		nodes:   make(map[S]*node[S]),
-	}
-	m.nodes[initial] = m.initial
-	m.cur.Store(m.initial)
+	d := NewDefinition[S]()
+	d.mu.Lock()
+	d.node(initial)
+	d.mu.Unlock()
+	m := d.New(initial)
 	if o.history > 0 {
 		m.history = newHistory[S](o.history)
 	}
 	return m
 }
+
+// Definition returns the definition the machine moves by: its own for a
+// machine made by [New], the shared one for a machine made by
+// [Definition.New].
+func (m *Machine[S]) Definition() *Definition[S] {
+	return m.def
+}
+
+// Add registers an edge on the machine's definition: see [Definition.Add].
+// On a machine made by [Definition.New] it changes the shared definition,
+// so every machine of it.
+func (m *Machine[S]) Add(from, to S, cond Condition[S]) { m.def.Add(from, to, cond) }
+
+// OnEnter registers an enter handler on the machine's definition: see
+// [Definition.OnEnter].
+func (m *Machine[S]) OnEnter(state S, h Handler[S]) { m.def.OnEnter(state, h) }
+
+// OnExit registers an exit handler on the machine's definition: see
+// [Definition.OnExit].
+func (m *Machine[S]) OnExit(state S, h Handler[S]) { m.def.OnExit(state, h) }
+
+// OnTransition registers an observer on the machine's definition: see
+// [Definition.OnTransition]. On a machine made by [Definition.New] it
+// observes every machine of that definition.
+func (m *Machine[S]) OnTransition(fn func(from, to S)) { m.def.OnTransition(fn) }
 
 // State returns the current state: a single atomic load, never blocked by a
 // transition in progress, and safe to call from anywhere, conditions and
@@ -63,11 +96,14 @@ func (m *Machine[S]) State() S {
 //     serialized. If ctx is done before the machine is free (or already
 //     done on entry), it returns (false, ctx.Err()) and nothing changed.
 //     The current state is read only after this step.
-//  2. No edge from the current state to to: (false, nil).
+//  2. No edge from the current state to to: (false, err) with err a
+//     *[RefusedError] matching [ErrRefused]; when the definition never
+//     mentions to, it matches [ErrUnknownState] too.
 //  3. The edge's conditions run in registration order: a nil condition
 //     allows at once (the ones after it are not evaluated); the first that
 //     returns true allows; one that returns an error stops and the result
-//     is (false, err); all false: (false, nil).
+//     is (false, err); all false: (false, err) with err a *[RefusedError]
+//     whose Reason is [RefusedByConditions].
 //  4. The exit handlers of the current state run in order; the first error
 //     stops and the result is (false, err): the state is unchanged.
 //  5. The state becomes to.
@@ -91,7 +127,7 @@ func (m *Machine[S]) State() S {
 // whatever the steps above had reached.
 //
 // A permitted transition allocates nothing as long as consecutive
-// transitions pass the same ctx.
+// transitions pass the same ctx; a refusal allocates its error.
 func (m *Machine[S]) Transition(ctx context.Context, to S) (bool, error) {
 	if m.holding(ctx) != nil {
 		return false, ErrReentrant
@@ -106,7 +142,8 @@ func (m *Machine[S]) Transition(ctx context.Context, to S) (bool, error) {
 
 // Can reports whether [Machine.Transition] to the state to would be
 // permitted now: it runs steps 1 to 3 (it waits for the machine, finds the
-// edge and evaluates its conditions, with the same results and errors) and
+// edge and evaluates its conditions, with the same results and errors: a
+// refusal is (false, *[RefusedError])) and
 // changes nothing; no handler runs. Waiting keeps conditions serialized with
 // transitions, as they always are. Called from inside a condition or a
 // handler of the same machine with the ctx it was given, Can does not wait
@@ -114,29 +151,52 @@ func (m *Machine[S]) Transition(ctx context.Context, to S) (bool, error) {
 // moment. The answer may be stale as soon as Can returns.
 func (m *Machine[S]) Can(ctx context.Context, to S) (bool, error) {
 	if h := m.holding(ctx); h != nil {
-		return m.permitted(h, m.cur.Load(), to)
+		return m.permitted(h, to)
 	}
 	h, err := m.acquire(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer m.release()
-	return m.permitted(h, m.cur.Load(), to)
+	return m.permitted(h, to)
+}
+
+// current returns the current state; the caller holds m. A machine made at
+// a state its definition did not know moves onto the definition's node for
+// that state as soon as there is one, so that edges added from it count.
+func (m *Machine[S]) current() *node[S] {
+	n := m.cur.Load()
+	if n == &m.unknown {
+		if known := m.def.lookup(n.name); known != nil {
+			m.cur.Store(known)
+			return known
+		}
+	}
+	return n
+}
+
+// refused is the error of step 2.
+func (m *Machine[S]) refused(from, to S) error {
+	reason := RefusedNoEdge
+	if m.def.lookup(to) == nil {
+		reason = RefusedUnknownState
+	}
+	return &RefusedError[S]{From: from, To: to, Reason: reason}
 }
 
 // transition runs steps 2 to 6 and the observers; the caller holds m.
 func (m *Machine[S]) transition(ctx *heldCtx, to S) (bool, error) {
-	from := m.cur.Load()
+	from := m.current()
 	hs := from.hooks.Load()
 	e := hs.edge(to)
 	if e == nil {
-		return false, nil
+		return false, m.refused(from.name, to)
 	}
 	// The handlers and observers are those registered when the transition
 	// started, like the edge: one registered by a condition or a handler
 	// counts from the next transition on.
-	enter, obs := e.to.hooks.Load().enter, m.observers.Load()
-	if ok, err := m.allows(ctx, e, from.name, to); !ok || err != nil {
+	enter, obs := e.to.hooks.Load().enter, m.def.observers.Load()
+	if ok, err := allows(ctx, e, from.name, to); !ok {
 		return false, err
 	}
 	for _, h := range hs.exit {
@@ -164,16 +224,18 @@ func (m *Machine[S]) transition(ctx *heldCtx, to S) (bool, error) {
 }
 
 // permitted runs steps 2 and 3 for Can; the caller holds m.
-func (m *Machine[S]) permitted(ctx *heldCtx, from *node[S], to S) (bool, error) {
+func (m *Machine[S]) permitted(ctx *heldCtx, to S) (bool, error) {
+	from := m.current()
 	e := from.hooks.Load().edge(to)
 	if e == nil {
-		return false, nil
+		return false, m.refused(from.name, to)
 	}
-	return m.allows(ctx, e, from.name, to)
+	return allows(ctx, e, from.name, to)
 }
 
-// allows evaluates e's conditions (step 3).
-func (m *Machine[S]) allows(ctx *heldCtx, e *edge[S], from, to S) (bool, error) {
+// allows evaluates e's conditions (step 3): true and nil, or false and an
+// error, the condition's or a refusal.
+func allows[S ~string](ctx *heldCtx, e *edge[S], from, to S) (bool, error) {
 	for _, c := range e.conds {
 		if c == nil {
 			return true, nil
@@ -191,7 +253,7 @@ func (m *Machine[S]) allows(ctx *heldCtx, e *edge[S], from, to S) (bool, error) 
 			return true, nil
 		}
 	}
-	return false, nil
+	return false, &RefusedError[S]{From: from, To: to, Reason: RefusedByConditions, Conditions: len(e.conds)}
 }
 
 // run calls a handler, turning a panic into a *PanicError.

@@ -10,10 +10,11 @@ import (
 // state, an arrow from a point to the initial state, one arrow per edge,
 // dashed and labelled "guarded" when the edge can be refused. The output is
 // deterministic (states and edges sorted, as [Machine.States] and
-// [Machine.Edges] return them), and state names are escaped: any string is
-// a valid label. Render it with `dot -Tsvg`.
+// [Machine.Edges] return them), and any string is a state name that dot
+// shows as it is (see [Machine.Mermaid] for the two exceptions). Render it
+// with `dot -Tsvg`.
 func (m *Machine[S]) DOT() string {
-	states, edges := m.graph()
+	states, edges := m.graph(true)
 	id := ids(states)
 	var b strings.Builder
 	b.WriteString("digraph fsm {\n")
@@ -38,10 +39,13 @@ func (m *Machine[S]) DOT() string {
 // Mermaid returns the machine as a Mermaid state diagram (stateDiagram-v2),
 // for docs that render Mermaid (GitHub does): the same content as
 // [Machine.DOT], with the initial state marked by [*] and guarded edges
-// labelled "guarded". Deterministic, and state names are escaped with
-// Mermaid's #code; entities where needed.
+// labelled "guarded". Deterministic, and any string is a state name that
+// Mermaid shows as it is, with two exceptions that neither format can
+// carry: the empty name is shown as "" (two quotation marks), and NUL as ␀
+// (U+2400). Bytes that are not UTF-8 are shown as U+FFFD, as Go's range
+// over a string reads them.
 func (m *Machine[S]) Mermaid() string {
-	states, edges := m.graph()
+	states, edges := m.graph(true)
 	id := ids(states)
 	var b strings.Builder
 	b.WriteString("stateDiagram-v2\n")
@@ -60,13 +64,6 @@ func (m *Machine[S]) Mermaid() string {
 	return b.String()
 }
 
-// graph returns the states and the edges from one consistent view.
-func (m *Machine[S]) graph() ([]S, []Edge[S]) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.states(), m.edges()
-}
-
 // ids names the states s0, s1, ... in sorted order, so that the renderings
 // never depend on what a state's name contains.
 func ids[S ~string](states []S) map[S]string {
@@ -77,12 +74,27 @@ func ids[S ~string](states []S) map[S]string {
 	return id
 }
 
+// shown is the text a rendering shows for a state's name: the name itself,
+// but "" for the empty name (an empty label is invisible, and Mermaid
+// rejects an empty description) and ␀ for NUL (Graphviz reads labels as C
+// strings; HTML, where Mermaid's labels end up, drops NUL or turns it into
+// U+FFFD).
+func shown(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return strings.ReplaceAll(s, "\x00", "\u2400")
+}
+
 // escapeDOT escapes a label of a quoted DOT string: backslash and quote
-// with a backslash, a newline as \n, and & and other control characters as
-// HTML entities (Graphviz decodes entities in labels).
-func escapeDOT(s string) string {
+// with a backslash (so that \N, \l and the like stay text), a newline as
+// \n (Graphviz's line break), and & and the other control characters as
+// HTML entities, which Graphviz decodes, also C1 controls (&#128; is
+// U+0080 there, unlike in HTML), except DEL: Graphviz encodes &#127; as
+// invalid UTF-8, and takes DEL itself as it is.
+func escapeDOT(name string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range shown(name) {
 		switch {
 		case r == '\\':
 			b.WriteString(`\\`)
@@ -92,7 +104,7 @@ func escapeDOT(s string) string {
 			b.WriteString(`\n`)
 		case r == '&':
 			b.WriteString("&amp;")
-		case unicode.IsControl(r):
+		case unicode.IsControl(r) && r != 0x7f:
 			fmt.Fprintf(&b, "&#%d;", r)
 		default:
 			b.WriteRune(r)
@@ -101,18 +113,38 @@ func escapeDOT(s string) string {
 	return b.String()
 }
 
-// escapeMermaid keeps letters, digits, space and _ . - as they are and
-// writes every other character as a Mermaid entity code (#34; for a quote),
-// which Mermaid decodes when it renders.
-func escapeMermaid(s string) string {
+// escapeMermaid writes a name for a quoted Mermaid state description. It
+// keeps letters, digits, _ . - and spaces, and writes every other
+// character as a Mermaid entity code (#34; for a quote), which Mermaid
+// turns into an HTML character reference when it renders, except:
+//
+//   - C1 controls (U+0080 to U+009F) stay as they are: HTML reads the
+//     references &#128; to &#159; as Windows-1252 (&#128; is €).
+//   - A leading or trailing space is #32;: Mermaid trims descriptions.
+//   - The first space after "direction" (in any case) is #32;: Mermaid's
+//     lexer takes any line with "direction", spaces and TB, BT, RL or LR
+//     for a direction statement, dropping the description and turning the
+//     diagram.
+func escapeMermaid(name string) string {
+	s := shown(name)
 	var b strings.Builder
-	for _, r := range s {
+	for i, r := range s {
 		switch {
+		case r == ' ' && (i == 0 || i == len(s)-1 || afterDirection(s[:i])):
+			b.WriteString("#32;")
 		case unicode.IsLetter(r), unicode.IsDigit(r), r == ' ', r == '_', r == '.', r == '-':
+			b.WriteRune(r)
+		case r >= 0x80 && r <= 0x9f:
 			b.WriteRune(r)
 		default:
 			fmt.Fprintf(&b, "#%d;", r)
 		}
 	}
 	return b.String()
+}
+
+// afterDirection reports whether s ends with "direction", in any case.
+func afterDirection(s string) bool {
+	const word = "direction"
+	return len(s) >= len(word) && strings.EqualFold(s[len(s)-len(word):], word)
 }

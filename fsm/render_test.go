@@ -49,6 +49,8 @@ func TestRender_Golden(t *testing.T) {
 		{"door.mmd", func() string { return door().Mermaid() }},
 		{"escaped.dot", func() string { return odd().DOT() }},
 		{"escaped.mmd", func() string { return odd().Mermaid() }},
+		{"awkward.dot", func() string { return corpusMachines()[0].DOT() }},
+		{"awkward.mmd", func() string { return corpusMachines()[0].Mermaid() }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -72,9 +72,10 @@ func TestTransition_Rules(t *testing.T) {
 		setup     func(m *fsm.Machine[string], r *recorder)
 		to        string
 		wantOK    bool
-		wantErr   error  // nil: no error; else errors.Is must hold
-		wantPanic bool   // the error wraps a *PanicError
-		wantMsg   string // a prefix of the error message
+		wantErr   error       // nil: no error; else errors.Is must hold
+		wantPanic bool        // the error wraps a *PanicError
+		wantMsg   string      // a prefix of the error message
+		refusal   fsm.Refusal // the error is a *RefusedError with this reason; 0: it is not one
 		wantState string
 		wantCalls []string
 	}{
@@ -84,14 +85,23 @@ func TestTransition_Rules(t *testing.T) {
 				m.Add("b", "c", nil)
 				m.OnExit("a", r.handler("exit", allow))
 			},
-			to:        "c",
+			to: "c", wantErr: fsm.ErrRefused, wantMsg: `fsm: "a" -> "c" refused: no edge`, refusal: fsm.RefusedNoEdge,
 			wantState: "a",
 		},
 		{
-			name:      "no edge to the same state",
-			setup:     func(m *fsm.Machine[string], r *recorder) { m.OnExit("a", r.handler("exit", allow)) },
-			to:        "a",
+			name:  "no edge to the same state",
+			setup: func(m *fsm.Machine[string], r *recorder) { m.OnExit("a", r.handler("exit", allow)) },
+			to:    "a", wantErr: fsm.ErrRefused, wantMsg: `fsm: "a" -> "a" refused: no edge`, refusal: fsm.RefusedNoEdge,
 			wantState: "a",
+		},
+		{
+			name: "a state the definition never mentions (a typo)",
+			setup: func(m *fsm.Machine[string], r *recorder) {
+				m.Add("a", "paid", nil)
+				m.OnExit("a", r.handler("exit", allow))
+			},
+			to: "paid ", wantErr: fsm.ErrUnknownState, wantMsg: `fsm: "a" -> "paid " refused: unknown state "paid "`,
+			refusal: fsm.RefusedUnknownState, wantState: "a",
 		},
 		{
 			name: "nil condition allows at once, later ones not evaluated",
@@ -120,7 +130,8 @@ func TestTransition_Rules(t *testing.T) {
 				m.Add("a", "b", r.cond("c2", refuse))
 				m.OnExit("a", r.handler("exit", allow))
 			},
-			to: "b", wantState: "a",
+			to: "b", wantErr: fsm.ErrRefused, wantMsg: `fsm: "a" -> "b" refused: all 2 of its conditions returned false`,
+			refusal: fsm.RefusedByConditions, wantState: "a",
 			wantCalls: []string{"c1 a->b state=a", "c2 a->b state=a"},
 		},
 		{
@@ -272,6 +283,11 @@ func TestTransition_Rules(t *testing.T) {
 			if tt.wantMsg != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.wantMsg)) {
 				t.Errorf("err = %v, want the message %q", err, tt.wantMsg)
 			}
+			if re, isRefusal := errors.AsType[*fsm.RefusedError[string]](err); isRefusal != (tt.refusal != 0) {
+				t.Errorf("err = %v: a refusal is %v, want %v", err, isRefusal, tt.refusal != 0)
+			} else if isRefusal && (re.Reason != tt.refusal || re.From != "a" || re.To != tt.to || !errors.Is(err, fsm.ErrRefused)) {
+				t.Errorf("refusal %+v, want %v of a -> %q matching ErrRefused", *re, tt.refusal, tt.to)
+			}
 			if got := m.State(); got != tt.wantState {
 				t.Errorf("State() = %q, want %q", got, tt.wantState)
 			}
@@ -290,13 +306,15 @@ func TestCan_Rules(t *testing.T) {
 		conds   []outcome // the edge a->b; none: no edge
 		to      string
 		wantOK  bool
-		wantErr bool
+		wantErr error // nil: no error; else errors.Is must hold
 	}{
-		{name: "no edge", to: "b"},
+		{name: "no edge", to: "b", wantErr: &fsm.RefusedError[string]{From: "a", To: "b", Reason: fsm.RefusedNoEdge}},
+		{name: "unknown state", to: "c", wantErr: &fsm.RefusedError[string]{From: "a", To: "c", Reason: fsm.RefusedUnknownState}},
 		{name: "allowed", conds: []outcome{refuse, allow}, to: "b", wantOK: true},
-		{name: "all false", conds: []outcome{refuse, refuse}, to: "b"},
-		{name: "condition error", conds: []outcome{fail}, to: "b", wantErr: true},
-		{name: "condition panic", conds: []outcome{panics}, to: "b", wantErr: true},
+		{name: "all false", conds: []outcome{refuse, refuse}, to: "b",
+			wantErr: &fsm.RefusedError[string]{From: "a", To: "b", Reason: fsm.RefusedByConditions, Conditions: 2}},
+		{name: "condition error", conds: []outcome{fail}, to: "b", wantErr: errBoom},
+		{name: "condition panic", conds: []outcome{panics}, to: "b", wantErr: errBoom},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,8 +326,13 @@ func TestCan_Rules(t *testing.T) {
 			m.OnExit("a", r.handler("exit", allow))
 			m.OnEnter("b", r.handler("enter", allow))
 			ok, err := m.Can(context.Background(), tt.to)
-			if ok != tt.wantOK || (err != nil) != tt.wantErr {
-				t.Fatalf("Can = %v, %v; want %v, error %v", ok, err, tt.wantOK, tt.wantErr)
+			if want, isRefusal := errors.AsType[*fsm.RefusedError[string]](tt.wantErr); isRefusal {
+				got, _ := errors.AsType[*fsm.RefusedError[string]](err)
+				if ok || got == nil || *got != *want || err != error(got) { //nolint:errorlint // a refusal is returned itself, never wrapped
+					t.Fatalf("Can = %v, %#v; want false, %#v, unwrapped", ok, err, want)
+				}
+			} else if ok != tt.wantOK || (err == nil) != (tt.wantErr == nil) || !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Can = %v, %v; want %v, %v", ok, err, tt.wantOK, tt.wantErr)
 			}
 			for _, c := range r.calls {
 				if strings.HasPrefix(c, "exit") || strings.HasPrefix(c, "enter") {

@@ -17,10 +17,12 @@ func init() { register(30, "fsm", tourFSM) }
 // tourFSM moves a service through its life cycle (stopped -> starting ->
 // running -> stopping -> stopped) against the upstream: entering "starting"
 // loads the service's config from it, and the edge to "running" is guarded
-// by a health check. It shows a transition refused for want of an edge, one
-// refused by the guard, and a failing enter handler, after which the state
-// stays "starting" (nothing is rolled back), then prints the transitions an
-// observer saw and the machine as a Mermaid diagram.
+// by a health check. It checks the definition, then shows a transition
+// refused for want of an edge, one refused by the guard, a typo refused as
+// an unknown state (each refusal a *fsm.RefusedError saying why), and a
+// failing enter handler, after which the state stays "starting" (nothing is
+// rolled back), then prints the transitions an observer saw and the machine
+// as a Mermaid diagram.
 func tourFSM(ctx context.Context, w io.Writer, _ config) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -56,22 +58,32 @@ func tourFSM(ctx context.Context, w io.Writer, _ config) error {
 	})
 	var observed []string
 	m.OnTransition(func(from, to state) { observed = append(observed, string(from)+" -> "+string(to)) })
+	if err := m.Definition().Validate(stopped); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "the life cycle passes Validate: every state reachable, every enter handler can run")
 
 	// step makes one transition, prints it, and checks its outcome against
-	// what the tour expects; wantErr is a substring of the expected error.
-	step := func(to state, wantOK bool, wantErr, note string) error {
+	// what the tour expects: a refusal for that reason, or else wantOK and
+	// an error containing wantErr.
+	step := func(to state, refusal fsm.Refusal, wantOK bool, wantErr, note string) error {
 		from := m.State()
 		ok, err := m.Transition(ctx, to)
+		var refused *fsm.RefusedError[state]
 		switch {
+		case errors.As(err, &refused):
+			fmt.Fprintf(w, "  %s -> %s: refused (%v), state still %s%s\n", from, to, refused.Reason, m.State(), note)
+			if refusal != refused.Reason {
+				return fmt.Errorf("transition %s -> %s: %w; want %v", from, to, err, refusal)
+			}
+			return nil
 		case err != nil:
 			fmt.Fprintf(w, "  %s -> %s: %t, %v; state now %s%s\n", from, to, ok, err, m.State(), note)
-		case !ok:
-			fmt.Fprintf(w, "  %s -> %s: refused, state still %s%s\n", from, to, m.State(), note)
 		default:
 			fmt.Fprintf(w, "  %s -> %s: ok%s\n", from, to, note)
 		}
-		if ok != wantOK || (err == nil) != (wantErr == "") || (err != nil && !strings.Contains(err.Error(), wantErr)) {
-			return fmt.Errorf("transition %s -> %s: got %v, error %q; want %v, error %q", from, to, ok, fmt.Sprint(err), wantOK, wantErr)
+		if refusal != 0 || ok != wantOK || (err == nil) != (wantErr == "") || (err != nil && !strings.Contains(err.Error(), wantErr)) {
+			return fmt.Errorf("transition %s -> %s: got %v, error %q; want %v, error %q, refusal %v", from, to, ok, fmt.Sprint(err), wantOK, wantErr, refusal)
 		}
 		return nil
 	}
@@ -80,13 +92,15 @@ func tourFSM(ctx context.Context, w io.Writer, _ config) error {
 		title   string // printed before the step, when set
 		fail    string // make the upstream fail this item from here on ("-" stops all failures)
 		to      state
+		refusal fsm.Refusal
 		ok      bool
 		wantErr string
 		note    string
 	}{
-		{title: "a start, refused twice on the way:", fail: "health", to: running, note: " (no edge)"},
+		{title: "a start, refused three times on the way:", fail: "health", to: running, refusal: fsm.RefusedNoEdge},
 		{to: starting, ok: true},
-		{to: running, note: " (the health check fails: the guard says no)"},
+		{to: running, refusal: fsm.RefusedByConditions, note: " (the health check fails: the guard says no)"},
+		{to: "Running", refusal: fsm.RefusedUnknownState, note: " (a typo: a 400, not a 409)"},
 		{fail: "-", to: running, ok: true, note: " (healthy now)"},
 		{to: stopping, ok: true},
 		{to: stopped, ok: true},
@@ -106,7 +120,7 @@ func tourFSM(ctx context.Context, w io.Writer, _ config) error {
 		default:
 			u.failAlways(p.fail, true)
 		}
-		if err := step(p.to, p.ok, p.wantErr, p.note); err != nil {
+		if err := step(p.to, p.refusal, p.ok, p.wantErr, p.note); err != nil {
 			return err
 		}
 		if p.wantErr != "" && m.State() != p.to {
