@@ -59,6 +59,18 @@
 // kept and checked. Refresh 0 makes a plain TTL cache. Invalid values are an
 // error wrapping [ErrInvalidConfig], never corrected.
 //
+// # Bounded memory
+//
+// By default the cache holds every key read within a TTL. [WithMaxSize] or
+// [WithMaxWeight] bound it: when a write passes the bound, an adaptive
+// W-TinyLFU policy evicts the entries least likely to be read again (it is
+// scan-resistant, and its frequency estimates use a per-cache random hash
+// seed and random admission, so a flood of crafted keys cannot flush the hot
+// set). The bound is passed only between a write and the drain that
+// follows it, by at most 128 entries (or their weight) plus one per
+// goroutine writing at that moment. An evicted entry's reload is dropped,
+// and [WithOnRemoval] is told why each entry left.
+//
 // # The TTL is a hard bound
 //
 // A Get never returns a value whose age, at the time of the call, is over
@@ -85,5 +97,7 @@
 // A hit on an entry whose reload runs allocates nothing and starts nothing.
 // A Set of a present key takes no lock: one allocation and one
 // compare-and-swap. A load costs one goroutine and a few small allocations,
-// and takes only the lock of its key's shard.
+// and takes only the lock of its key's shard. With a bound, a hit also
+// stores its entry in a slot of its shard's ring of recent hits (one atomic
+// store), and a write appends one event to the policy's queue.
 package cache
