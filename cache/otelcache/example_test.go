@@ -74,6 +74,12 @@ func ExampleRegister() {
 	// # HELP cache_entry_count Entries the cache holds now, expired ones not yet removed included.
 	// # TYPE cache_entry_count gauge
 	// cache_entry_count{cache_name="users"} 2
+	// # HELP cache_evicted_weight_total The total weight of the evicted entries (their number with a size bound).
+	// # TYPE cache_evicted_weight_total counter
+	// cache_evicted_weight_total{cache_name="users"} 0
+	// # HELP cache_evictions_total Entries the eviction policy removed to keep the size or weight bound.
+	// # TYPE cache_evictions_total counter
+	// cache_evictions_total{cache_name="users"} 0
 	// # HELP cache_expirations_total Values dropped or replaced because they were older than the TTL.
 	// # TYPE cache_expirations_total counter
 	// cache_expirations_total{cache_name="users"} 0

@@ -53,6 +53,8 @@ func TestRegister_AfterTraffic(t *testing.T) {
 			"cache.refreshes cache.name=users":                          {1, true, "{refresh}"},
 			"cache.refresh.errors cache.name=users":                     {0, true, "{error}"},
 			"cache.expirations cache.name=users":                        {int64(c.Stats().Expirations), true, "{expiration}"},
+			"cache.evictions cache.name=users":                          {0, true, "{eviction}"},
+			"cache.evicted.weight cache.name=users":                     {0, true, "{weight}"},
 			"cache.entry.count cache.name=users":                        {2, false, "{entry}"},
 		}
 		if !maps.Equal(got, want) {
