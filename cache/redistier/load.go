@@ -1,6 +1,7 @@
 package redistier
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -14,7 +15,7 @@ import (
 // Polling for a lease holder's value: first after pollMin, doubled up to
 // pollMax, for at most the lease time in all.
 const (
-	pollMin = time.Millisecond
+	pollMin = 100 * time.Microsecond
 	pollMax = 20 * time.Millisecond
 )
 
@@ -46,18 +47,22 @@ func (t *Tier[K, V]) load(ctx context.Context, key K) (V, error) {
 		return t.callUpstream(ctx, key)
 	}
 	ks := t.format(key)
-	if v, ok, err := t.read(ctx, ks); err != nil || ok {
-		if err != nil {
-			return t.callUpstream(ctx, key)
-		}
+	v, ok, seen, err := t.read(ctx, ks)
+	if err != nil {
+		return t.callUpstream(ctx, key)
+	}
+	if ok {
 		return v, nil
 	}
 	deadline := t.clock.Now().Add(t.lease)
 	waited := false
 	for {
-		token, won, err := t.takeLease(ctx, ks)
+		token, won, v, ok, err := t.takeLease(ctx, ks, &seen)
 		if err != nil {
 			return t.callUpstream(ctx, key)
+		}
+		if ok {
+			return v, nil
 		}
 		if won {
 			t.stats.leaseWins.Add(1)
@@ -67,7 +72,7 @@ func (t *Tier[K, V]) load(ctx context.Context, key K) (V, error) {
 			waited = true
 			t.stats.leaseWaits.Add(1)
 		}
-		v, ok, again, err := t.wait(ctx, ks, deadline)
+		v, ok, again, err := t.wait(ctx, ks, deadline, &seen)
 		switch {
 		case err != nil:
 			return t.callUpstream(ctx, key)
@@ -83,8 +88,10 @@ func (t *Tier[K, V]) load(ctx context.Context, key K) (V, error) {
 }
 
 // read gets key's record from Redis and reports whether it is fresh; a fresh
-// value's age goes to the cache. err is a Redis error (already reported).
-func (t *Tier[K, V]) read(ctx context.Context, ks string) (v V, ok bool, err error) {
+// value's age goes to the cache. seen is the record read, for the later
+// reads of the load to skip (and not count again) when unchanged. err is a
+// Redis error (already reported).
+func (t *Tier[K, V]) read(ctx context.Context, ks string) (v V, ok bool, seen []byte, err error) {
 	var b []byte
 	err = t.call(ctx, func(ctx context.Context) error {
 		b, err = t.client.Get(ctx, t.valueKey(ks)).Bytes()
@@ -92,15 +99,26 @@ func (t *Tier[K, V]) read(ctx context.Context, ks string) (v V, ok bool, err err
 	})
 	if errors.Is(err, redis.Nil) {
 		t.redisOK()
-		return v, false, nil
+		return v, false, nil, nil
 	}
 	if err != nil {
 		t.redisFailed(err)
-		return v, false, err
+		return v, false, nil, err
 	}
 	t.redisOK()
 	v, ok = t.fresh(ctx, ks, b)
-	return v, ok, nil
+	return v, ok, b, nil
+}
+
+// freshAgain is fresh for a record read again during a load: one equal to
+// the last seen is known not to be fresh.
+func (t *Tier[K, V]) freshAgain(ctx context.Context, ks string, get *redis.StringCmd, seen *[]byte) (v V, ok bool) {
+	b, err := get.Bytes()
+	if err != nil || bytes.Equal(b, *seen) {
+		return v, false
+	}
+	*seen = b
+	return t.fresh(ctx, ks, b)
 }
 
 // fresh decodes a record and, when it is younger than the freshness bound,
@@ -130,19 +148,34 @@ func (t *Tier[K, V]) fresh(ctx context.Context, ks string, b []byte) (v V, ok bo
 	return v, true
 }
 
-// takeLease tries to take key's lease.
-func (t *Tier[K, V]) takeLease(ctx context.Context, ks string) (token string, won bool, err error) {
+// takeLease tries to take key's lease, and reads the value again in the same
+// round trip: a holder may have written a fresh one since the caller read
+// it. Then the lease, if taken, is given back, and the value is used (ok).
+func (t *Tier[K, V]) takeLease(ctx context.Context, ks string, seen *[]byte) (token string, won bool, v V, ok bool, err error) {
 	token = strconv.FormatUint(t.origin, 36) + "." + strconv.FormatUint(rand.Uint64(), 36)
+	var set *redis.BoolCmd
+	var get *redis.StringCmd
 	err = t.call(ctx, func(ctx context.Context) error {
-		won, err = t.client.SetNX(ctx, t.leaseKey(ks), token, t.lease).Result()
+		_, err := t.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			set = p.SetNX(ctx, t.leaseKey(ks), token, t.lease)
+			get = p.Get(ctx, t.valueKey(ks))
+			return nil
+		})
 		return err
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		t.redisFailed(err)
-		return "", false, err
+		return "", false, v, false, err
 	}
 	t.redisOK()
-	return token, won, nil
+	won = set.Val()
+	if v, ok = t.freshAgain(ctx, ks, get, seen); ok {
+		if won {
+			t.releaseLease(ctx, ks, token)
+		}
+		return "", false, v, true, nil
+	}
+	return token, won, v, false, nil
 }
 
 // loadLeased calls the upstream for the fleet and writes its value to Redis
@@ -194,7 +227,7 @@ func (t *Tier[K, V]) releaseLease(ctx context.Context, ks, token string) {
 
 // wait polls Redis for a fresh value of key until deadline. again: the lease
 // was released without one, so the caller may take it.
-func (t *Tier[K, V]) wait(ctx context.Context, ks string, deadline time.Time) (v V, ok, again bool, err error) {
+func (t *Tier[K, V]) wait(ctx context.Context, ks string, deadline time.Time, seen *[]byte) (v V, ok, again bool, err error) {
 	delay := pollMin
 	for {
 		d := min(delay, deadline.Sub(t.clock.Now()))
@@ -215,9 +248,12 @@ func (t *Tier[K, V]) wait(ctx context.Context, ks string, deadline time.Time) (v
 		var get *redis.StringCmd
 		var held *redis.IntCmd
 		err = t.call(ctx, func(ctx context.Context) error {
+			// The lease first: a holder that writes and releases between
+			// the two reads is then seen as its new value, never as a
+			// lease released without one (which would start a second load).
 			_, err := t.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-				get = p.Get(ctx, t.valueKey(ks))
 				held = p.Exists(ctx, t.leaseKey(ks))
+				get = p.Get(ctx, t.valueKey(ks))
 				return nil
 			})
 			return err
@@ -227,10 +263,8 @@ func (t *Tier[K, V]) wait(ctx context.Context, ks string, deadline time.Time) (v
 			return v, false, false, err
 		}
 		t.redisOK()
-		if b, gerr := get.Bytes(); gerr == nil {
-			if v, ok = t.fresh(ctx, ks, b); ok {
-				return v, true, false, nil
-			}
+		if v, ok = t.freshAgain(ctx, ks, get, seen); ok {
+			return v, true, false, nil
 		}
 		if held.Val() == 0 {
 			return v, false, true, nil
