@@ -7,6 +7,9 @@ export GOWORK=off
 # shellcheck disable=SC2207
 WORK_MODULES=($(sed -n 's#^[[:space:]]*\./\([A-Za-z0-9_./-]*\).*#\1#p' "$ROOT/go.work"))
 ALL_MODULES=("${WORK_MODULES[@]}" bench)
+# Adapter modules: nested in the module they extend, outside go.work.
+ADAPTER_MODULES=(cache/redistier)
+ALL_MODULES+=("${ADAPTER_MODULES[@]}")
 
 # say prints a step header.
 say() { printf '\n==> %s\n' "$*"; }

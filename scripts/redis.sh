@@ -4,7 +4,8 @@
 # Debian package redis-server (apt-get update once, then apt-get install). It
 # only installs the binary: the tests start and stop their own servers, and
 # the service the package may start is stopped again so that it holds no
-# port. Exits 0 when redis-server is on PATH afterwards, 1 otherwise.
+# port. Exits 0 when redis-server is on PATH afterwards, 1 otherwise (as
+# not root, silently: the caller says what to do).
 #
 # Usage: bash scripts/redis.sh
 set -euo pipefail
@@ -12,7 +13,6 @@ if command -v redis-server >/dev/null 2>&1; then
 	exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-	echo "redis.sh: redis-server is missing and this is not root: install the Debian package redis-server" >&2
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive

@@ -15,17 +15,17 @@ type optionFunc func(*options)
 func (f optionFunc) apply(o *options) { f(o) }
 
 type options struct {
-	codec              any // Codec[V], checked by New
-	format, parse      any // func(K) string, func(string) (K, error), checked by New
-	ttl, refresh       time.Duration
-	timingSet          bool
-	lease, timeout     time.Duration
-	skew               time.Duration
-	logger             *slog.Logger
-	clock              clock.Clock
-	codecSet, keySet   bool
-	leaseSet, skewSet  bool
-	timeoutSet         bool
+	codec             any // Codec[V], checked by New
+	format, parse     any // func(K) string, func(string) (K, error), checked by New
+	ttl, refresh      time.Duration
+	timingSet         bool
+	lease, timeout    time.Duration
+	skew              time.Duration
+	logger            *slog.Logger
+	clock             clock.Clock
+	codecSet, keySet  bool
+	leaseSet, skewSet bool
+	timeoutSet        bool
 }
 
 // Default values of the options.

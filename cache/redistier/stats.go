@@ -21,8 +21,8 @@ type Stats struct {
 
 type counters struct {
 	fromRedis, upstream, leaseWins, leaseWaits, leaseTimeouts atomic.Uint64
-	redisErrors, bypassed, decodeErrors, encodeErrors          atomic.Uint64
-	changesSent, changesRecv, resubscribes                     atomic.Uint64
+	redisErrors, bypassed, decodeErrors, encodeErrors         atomic.Uint64
+	changesSent, changesRecv, resubscribes                    atomic.Uint64
 }
 
 // Stats returns the tier's counters.

@@ -51,8 +51,8 @@ type Tier[K comparable, V any] struct {
 
 	mu      sync.Mutex
 	caches  atomic.Pointer[[]*cache.Cache[K, V]] // copied on Attach
-	psMu    sync.Mutex    // held while the subscriber dials: not mu, which Attach takes
-	ps      *redis.PubSub // the subscriber's, under psMu
+	psMu    sync.Mutex                           // held while the subscriber dials: not mu, which Attach takes
+	ps      *redis.PubSub                        // the subscriber's, under psMu
 	closed  atomic.Bool
 	done    chan struct{}      // closed by Close
 	stopped chan struct{}      // closed when the subscriber returns
