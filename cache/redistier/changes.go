@@ -144,6 +144,8 @@ func (t *Tier[K, V]) subscribe(ctx context.Context) {
 			if m.Kind == "subscribe" {
 				if subscribed {
 					t.stats.resubscribes.Add(1)
+				} else {
+					close(t.ready)
 				}
 				subscribed = true
 				t.redisOK()

@@ -54,6 +54,7 @@ type Tier[K comparable, V any] struct {
 	psMu    sync.Mutex                           // held while the subscriber dials: not mu, which Attach takes
 	ps      *redis.PubSub                        // the subscriber's, under psMu
 	closed  atomic.Bool
+	ready   chan struct{}      // closed when the subscriber first subscribed
 	done    chan struct{}      // closed by Close
 	stopped chan struct{}      // closed when the subscriber returns
 	cancel  context.CancelFunc // of the subscriber's context
@@ -75,7 +76,7 @@ func New[K comparable, V any](client redis.UniversalClient, name string, loader 
 		client: client, upstream: loader, logger: o.logger, clock: o.clock,
 		ttl: o.ttl, refresh: o.refresh, lease: o.lease, timeout: o.timeout, skew: o.skew,
 		prefix: "asyncutils:tier:" + name + ":", channel: "asyncutils:tier:" + name + ":changes",
-		origin: rand.Uint64(), done: make(chan struct{}), stopped: make(chan struct{}),
+		origin: rand.Uint64(), ready: make(chan struct{}), done: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if t.clock == nil {
 		t.clock = clock.New()
@@ -201,6 +202,22 @@ func (t *Tier[K, V]) Close() error {
 	t.psMu.Unlock()
 	<-t.stopped
 	return nil
+}
+
+// WaitSubscribed waits until the tier receives the fleet's changes (its
+// subscription was confirmed once; after a reconnection it subscribes again
+// by itself), for ctx, or until Close (ErrClosed). Changes published before
+// are not received. Loads do not need it; a readiness check or a test that
+// changes keys at once may.
+func (t *Tier[K, V]) WaitSubscribed(ctx context.Context) error {
+	select {
+	case <-t.ready:
+		return nil
+	case <-t.done:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (t *Tier[K, V]) log() *slog.Logger {

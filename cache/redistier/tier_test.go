@@ -194,3 +194,28 @@ func TestTier_ConcurrentSafe(t *testing.T) {
 		}
 	}
 }
+
+// WaitSubscribed returns once the subscription is confirmed, ctx's error
+// when Redis never answers, and ErrClosed after Close.
+func TestWaitSubscribed(t *testing.T) {
+	mr := newMini(t)
+	r := newReplica(t, miniClient(mr), &upstream{}, nil)
+	if err := r.tier.WaitSubscribed(context.Background()); err != nil {
+		t.Errorf("WaitSubscribed = %v", err)
+	}
+	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	defer func() { _ = down.Close() }()
+	tier, err := redistier.New(down, "down", (&upstream{}).load, redistier.WithLogger(quiet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := tier.WaitSubscribed(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("WaitSubscribed with Redis down = %v, want the deadline", err)
+	}
+	_ = tier.Close()
+	if err := tier.WaitSubscribed(context.Background()); !errors.Is(err, redistier.ErrClosed) {
+		t.Errorf("WaitSubscribed after Close = %v, want ErrClosed", err)
+	}
+}
