@@ -2,7 +2,6 @@ package redistier_test
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -93,12 +92,3 @@ func (s *redisServer) Kill() {
 	_ = s.cmd.Wait()
 	s.cmd = nil
 }
-
-// client returns a new client of the server, closed when the test ends.
-func (s *redisServer) client() *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
-	s.t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
-func (s *redisServer) String() string { return fmt.Sprintf("redis-server %s", s.Addr()) }

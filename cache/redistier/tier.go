@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,7 +180,7 @@ func (t *Tier[K, V]) Attach(c *cache.Cache[K, V]) error {
 			return nil
 		}
 	}
-	caches := append(old[:len(old):len(old)], c)
+	caches := slices.Concat(old, []*cache.Cache[K, V]{c})
 	t.caches.Store(&caches)
 	return nil
 }
