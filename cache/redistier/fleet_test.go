@@ -261,8 +261,12 @@ func TestFleet_RedisOutage(t *testing.T) {
 	f.checkNoErrors(t)
 
 	var redisErrors uint64
-	for _, r := range f.rs {
-		redisErrors += r.tier.Stats().RedisErrors
+	for i, r := range f.rs {
+		s := r.tier.Stats()
+		redisErrors += s.RedisErrors
+		if s.Resubscribes == 0 {
+			t.Errorf("replica %d: the subscriber did not subscribe again after the restart", i)
+		}
 	}
 	t.Logf("redis-server killed for %v: caller errors %d, Gets served during the outage %d; upstream calls per key per period: before: %v; during: %v; after: %v; recovery (restart until a change reaches all %d replicas) %v; Redis errors counted %d",
 		outage, f.errs.Load(), served, before, during, after, fleetReplicas, recoveredIn.Round(time.Millisecond), redisErrors)
@@ -304,4 +308,53 @@ func waitRecovered(t *testing.T, rs []*replica) time.Time {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// A hung redis-server (SIGSTOP: connections open, no answer) is a slow Redis:
+// every Get is still served, each Redis call given up after the tier's
+// timeout; when it resumes, changes reach the fleet again.
+func TestFleet_RedisHangs(t *testing.T) {
+	srv := startRedis(t)
+	u := &upstream{}
+	opts := []redistier.Option{redistier.WithTiming(400*time.Millisecond, 100*time.Millisecond),
+		redistier.WithMaxSkew(time.Millisecond), redistier.WithTimeout(50 * time.Millisecond)}
+	rs := []*replica{newReplica(t, fleetClient(srv), u, opts), newReplica(t, fleetClient(srv), u, opts)}
+	waitSubscribed(t, rs)
+	ctx := context.Background()
+	read := func(d time.Duration) (served int) {
+		for end := time.Now().Add(d); time.Now().Before(end); {
+			for _, r := range rs {
+				for i := range 50 {
+					if _, err := r.cache.Get(ctx, fleetKey(i)); err != nil {
+						t.Fatalf("Get with Redis hung: %v", err)
+					}
+					served++
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return served
+	}
+	read(200 * time.Millisecond)
+	srv.Stop()
+	stopped := true
+	defer func() {
+		if stopped {
+			srv.Continue()
+		}
+	}()
+	callsBefore := u.total.Load()
+	served := read(2500 * time.Millisecond) // past the subscriber's ping and its deadline
+	srv.Continue()
+	stopped = false
+	if s := rs[0].tier.Stats(); s.RedisErrors == 0 {
+		t.Errorf("stats = %+v, want Redis errors (timeouts)", s)
+	}
+	if u.total.Load() == callsBefore {
+		t.Error("no upstream call while Redis hung: the values were not reloaded")
+	}
+	resumed := time.Now()
+	recovered := waitRecovered(t, rs)
+	t.Logf("redis-server hung 2.5s: %d Gets served, no error; changes reach the fleet %v after it resumed",
+		served, recovered.Sub(resumed).Round(time.Millisecond))
 }

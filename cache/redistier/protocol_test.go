@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/asyncutils-go/asyncutils/cache"
 	"github.com/asyncutils-go/asyncutils/cache/redistier"
 	"github.com/benbjohnson/clock"
@@ -137,21 +138,36 @@ func TestLoad_ProducerClockAheadWithinBound(t *testing.T) {
 	}
 }
 
-// While one replica holds a key's lease, another waits for its value instead
-// of calling the upstream.
-func TestLease_WaiterGetsTheHoldersValue(t *testing.T) {
-	mr := newMini(t)
-	started, release := make(chan struct{}), make(chan struct{})
-	u := &upstream{}
+// gatedUpstream is an upstream whose first call blocks: started is closed
+// when it begins, and it returns (with then's error, if then is not nil) once
+// release is closed.
+func gatedUpstream(then func() error) (u *upstream, started, release chan struct{}) {
+	u, started, release = &upstream{}, make(chan struct{}), make(chan struct{})
 	u.hook = func(context.Context, string) error {
-		if u.total.Load() == 1 {
-			close(started)
-			<-release
+		if u.total.Load() != 1 {
+			return nil
+		}
+		close(started)
+		<-release
+		if then != nil {
+			return then()
 		}
 		return nil
 	}
-	a := newReplica(t, miniClient(mr), u, nil)
-	b := newReplica(t, miniClient(mr), u, nil)
+	return u, started, release
+}
+
+// pairOf is two replicas over one miniredis.
+func pairOf(t *testing.T, u *upstream) (mr *miniredis.Miniredis, a, b *replica) {
+	mr = newMini(t)
+	return mr, newReplica(t, miniClient(mr), u, nil), newReplica(t, miniClient(mr), u, nil)
+}
+
+// While one replica holds a key's lease, another waits for its value instead
+// of calling the upstream.
+func TestLease_WaiterGetsTheHoldersValue(t *testing.T) {
+	u, started, release := gatedUpstream(nil)
+	_, a, b := pairOf(t, u)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -211,23 +227,14 @@ func TestLease_WaitIsBounded(t *testing.T) {
 func TestLease_ReleasedWhenTheUpstreamFails(t *testing.T) {
 	for _, mode := range []string{"error", "panic"} {
 		t.Run(mode, func(t *testing.T) {
-			mr := newMini(t)
-			started, release := make(chan struct{}), make(chan struct{})
-			u := &upstream{}
 			boom := errors.New("boom")
-			u.hook = func(context.Context, string) error {
-				if u.total.Load() == 1 {
-					close(started)
-					<-release
-					if mode == "panic" {
-						panic(boom)
-					}
-					return boom
+			u, started, release := gatedUpstream(func() error {
+				if mode == "panic" {
+					panic(boom)
 				}
-				return nil
-			}
-			a := newReplica(t, miniClient(mr), u, nil)
-			b := newReplica(t, miniClient(mr), u, nil)
+				return boom
+			})
+			_, a, b := pairOf(t, u)
 			ctx := context.Background()
 			aerr := make(chan error)
 			go func() {
@@ -261,18 +268,8 @@ func TestLease_ReleasedWhenTheUpstreamFails(t *testing.T) {
 // An invalidation while a replica loads voids its lease: the load, which may
 // have read the old source, does not write its value to Redis.
 func TestInvalidate_DuringALoadKeepsRedisClean(t *testing.T) {
-	mr := newMini(t)
-	started, release := make(chan struct{}), make(chan struct{})
-	u := &upstream{}
-	u.hook = func(context.Context, string) error {
-		if u.total.Load() == 1 {
-			close(started)
-			<-release
-		}
-		return nil
-	}
-	a := newReplica(t, miniClient(mr), u, nil)
-	b := newReplica(t, miniClient(mr), u, nil)
+	u, started, release := gatedUpstream(nil)
+	mr, a, b := pairOf(t, u)
 	ctx := context.Background()
 	done := make(chan struct{})
 	go func() {

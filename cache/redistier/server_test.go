@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,7 +89,20 @@ func (s *redisServer) Kill() {
 	if s.cmd == nil {
 		return
 	}
+	_ = s.cmd.Process.Signal(syscall.SIGCONT) // a stopped process dies only once resumed
 	_ = s.cmd.Process.Kill()
 	_ = s.cmd.Wait()
 	s.cmd = nil
+}
+
+// Stop freezes the server (SIGSTOP): its connections stay open and nothing
+// answers, as on a hung host; Continue (SIGCONT) resumes it.
+func (s *redisServer) Stop()     { s.signal(syscall.SIGSTOP) }
+func (s *redisServer) Continue() { s.signal(syscall.SIGCONT) }
+
+func (s *redisServer) signal(sig syscall.Signal) {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.t.Fatal(err)
+	}
 }
