@@ -14,6 +14,7 @@ WORK_MODULES=($(sed -n 's#^[[:space:]]*\./\([A-Za-z0-9_./-]*\).*#\1#p' "$ROOT/go
 # below keeps this list and the folders in step.
 ADAPTER_MODULES=(
 	cache/otelcache
+	cache/redistier
 )
 ALL_MODULES=("${WORK_MODULES[@]}" "${ADAPTER_MODULES[@]}" bench)
 

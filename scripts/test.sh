@@ -14,6 +14,10 @@ for m in "${mods[@]}"; do
 	go mod tidy -diff
 	say "$m: go vet"
 	go vet ./...
+	# cache/redistier: its integration tests need redis-server (installed as root, as in CI).
+	if [ "$m" = cache/redistier ] && ! bash "$ROOT/scripts/redis.sh"; then
+		echo "$m: redis-server missing, its integration tests skip: run this as root (it installs the Debian package redis-server), or install it"
+	fi
 	if [ "$m" = bench ]; then
 		say "$m: tests, and every benchmark once"
 		go test -short -count=1 -bench . -benchtime 1x ./...

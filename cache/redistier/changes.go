@@ -1,0 +1,234 @@
+package redistier
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A change message on the tier's channel: an op byte, the publishing tier's
+// origin (8 bytes), the key's string form (uvarint length, bytes), and for a
+// Set the record (load time and encoded value).
+const (
+	opInvalidate = 'i'
+	opSet        = 's'
+)
+
+// setValue stores a record and voids any lease on the key, so that a load in
+// flight elsewhere does not overwrite it with what it read before.
+var setValue = redis.NewScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('DEL', KEYS[2])
+return 1`)
+
+// Idle time after which the subscriber pings Redis, and how long it then
+// waits for the answer before it subscribes on a new connection.
+const pingAfter = time.Second
+
+// Invalidate removes key from every attached cache of this replica at once,
+// from Redis, and from every attached cache of the fleet when they receive
+// the change. A load in flight anywhere does not bring the old value back. A
+// Redis error is returned (wrapped, and counted) after the local caches were
+// invalidated: the other replicas then keep their value until they reload it,
+// within their refresh time.
+func (t *Tier[K, V]) Invalidate(ctx context.Context, key K) error {
+	if t.closed.Load() {
+		return ErrClosed
+	}
+	for _, c := range *t.caches.Load() {
+		c.Invalidate(key)
+	}
+	ks := t.format(key)
+	return t.publish(ctx, "Invalidate", opInvalidate, ks, nil, func(ctx context.Context) error {
+		return t.client.Del(ctx, t.valueKey(ks), t.leaseKey(ks)).Err()
+	})
+}
+
+// Set stores value for key in every attached cache of this replica at once,
+// in Redis (as loaded now), and in every attached cache of the fleet that
+// holds key when they receive the change (a cache that does not hold it
+// drops any load of it in flight, and reads the new value from Redis when it
+// needs it). A value that does not encode, or a Redis error, is returned
+// (wrapped, and counted) after the local caches were set.
+func (t *Tier[K, V]) Set(ctx context.Context, key K, value V) error {
+	if t.closed.Load() {
+		return ErrClosed
+	}
+	for _, c := range *t.caches.Load() {
+		c.Set(key, value)
+	}
+	ks := t.format(key)
+	payload, err := t.codec.Encode(value)
+	if err != nil {
+		t.stats.encodeErrors.Add(1)
+		return fmt.Errorf("redistier: Set: %w", err)
+	}
+	rec := encodeRecord(t.clock.Now().UnixNano(), payload)
+	return t.publish(ctx, "Set", opSet, ks, rec, func(ctx context.Context) error {
+		return setValue.Run(ctx, t.client, []string{t.valueKey(ks), t.leaseKey(ks)}, rec, t.ttl.Milliseconds()).Err()
+	})
+}
+
+// publish runs store, then publishes the change to the fleet.
+func (t *Tier[K, V]) publish(ctx context.Context, what string, op byte, ks string, rec []byte, store func(context.Context) error) error {
+	msg := make([]byte, 0, 1+8+binary.MaxVarintLen64+len(ks)+len(rec))
+	msg = append(msg, op)
+	msg = binary.BigEndian.AppendUint64(msg, t.origin)
+	msg = binary.AppendUvarint(msg, uint64(len(ks)))
+	msg = append(msg, ks...)
+	msg = append(msg, rec...)
+	err := t.call(ctx, store)
+	if err == nil {
+		err = t.call(ctx, func(ctx context.Context) error { return t.client.Publish(ctx, t.channel, msg).Err() })
+	}
+	if err != nil {
+		t.redisFailed(err)
+		return fmt.Errorf("redistier: %s: the fleet was not told: %w", what, err)
+	}
+	t.redisOK()
+	t.stats.changesSent.Add(1)
+	return nil
+}
+
+// subscribe receives the fleet's changes until Close. It owns its receive
+// loop (rather than go-redis's Channel) to see every error and
+// resubscription, and to replace a connection that stops answering.
+func (t *Tier[K, V]) subscribe(ctx context.Context) {
+	defer close(t.stopped)
+	ps := t.newPubSub(ctx)
+	if ps == nil {
+		return
+	}
+	defer func() { _ = ps.Close() }()
+	delay := minBackoff
+	pinged, subscribed := false, false
+	for {
+		msg, err := ps.ReceiveTimeout(ctx, pingAfter)
+		if t.closed.Load() {
+			return
+		}
+		var ne net.Error
+		switch {
+		case err == nil:
+			delay, pinged = minBackoff, false
+		case errors.As(err, &ne) && ne.Timeout() && !pinged:
+			// Idle: ask for a pong; its absence by the next timeout means
+			// the connection is dead without having been closed.
+			pinged = true
+			if perr := ps.Ping(ctx); perr != nil {
+				t.redisFailed(perr)
+			}
+			continue
+		default:
+			t.redisFailed(err)
+			if pinged { // no pong: start over on a new connection
+				_ = ps.Close()
+				if ps = t.newPubSub(ctx); ps == nil {
+					return
+				}
+				pinged = false
+			}
+			if !t.sleep(delay) {
+				return
+			}
+			delay = min(2*delay, maxBackoff)
+			continue
+		}
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				if subscribed {
+					t.stats.resubscribes.Add(1)
+				} else {
+					close(t.ready)
+				}
+				subscribed = true
+				t.redisOK()
+			}
+		case *redis.Message:
+			t.apply(m.Payload)
+		}
+	}
+}
+
+// newPubSub subscribes on a new connection that Close can close; nil after
+// Close.
+func (t *Tier[K, V]) newPubSub(ctx context.Context) *redis.PubSub {
+	t.psMu.Lock()
+	defer t.psMu.Unlock()
+	if t.closed.Load() {
+		return nil
+	}
+	t.ps = t.client.Subscribe(ctx, t.channel)
+	return t.ps
+}
+
+// sleep waits d, or until Close (false).
+func (t *Tier[K, V]) sleep(d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-t.done:
+		return false
+	}
+}
+
+// apply applies a change from another replica to the attached caches.
+func (t *Tier[K, V]) apply(payload string) {
+	op, origin, ks, rec, err := decodeChange(payload)
+	var key K
+	if err == nil {
+		if origin == t.origin {
+			return // applied locally when it was made
+		}
+		key, err = t.parse(ks)
+	}
+	var v V
+	if err == nil && op == opSet {
+		var b []byte
+		if _, b, err = decodeRecord(rec); err == nil {
+			v, err = t.codec.Decode(b)
+		}
+	}
+	if err != nil {
+		t.stats.decodeErrors.Add(1)
+		t.log().Warn("redistier: a change from the fleet does not decode", "channel", t.channel, "err", err)
+		if op != opSet || ks == "" {
+			return
+		}
+		op = opInvalidate // a Set whose value is unreadable still voids the old one
+		if key, err = t.parse(ks); err != nil {
+			return
+		}
+	}
+	t.stats.changesRecv.Add(1)
+	for _, c := range *t.caches.Load() {
+		if op == opSet && c.Contains(key) {
+			c.Set(key, v)
+		} else {
+			c.Invalidate(key)
+		}
+	}
+}
+
+var errChange = errors.New("not a redistier change")
+
+func decodeChange(p string) (op byte, origin uint64, ks, rec string, err error) {
+	if len(p) < 9 || (p[0] != opInvalidate && p[0] != opSet) {
+		return 0, 0, "", "", errChange
+	}
+	op, origin = p[0], binary.BigEndian.Uint64([]byte(p[1:9]))
+	n, w := binary.Uvarint([]byte(p[9:min(len(p), 9+binary.MaxVarintLen64)]))
+	if w <= 0 || n > uint64(len(p)-9-w) {
+		return 0, 0, "", "", errChange
+	}
+	start := 9 + w
+	return op, origin, p[start : start+int(n)], p[start+int(n):], nil
+}
