@@ -75,16 +75,25 @@ var consumers = map[string]consumer{
 		Uses:    []string{"New", "Cache.Get", "Cache.Close"},
 		Want:    "cache: hello -> 5\n",
 		Need:    []string{"defaults", "internal", clockModule},
-		Forbid:  []string{otelModules},
+		Forbid:  []string{otelModules, "github.com/redis"},
 	},
 	"cache/otelcache": {
 		Program: "cache-otelcache.go.tmpl",
 		Uses:    []string{"Register", "Source"},
 		Want: "cache/otelcache: cache.entry.count (up-down){cache.name=users} 1\n" +
+			"cache/otelcache: cache.evicted.weight{cache.name=users} 0\n" +
+			"cache/otelcache: cache.evictions{cache.name=users} 0\n" +
 			"cache/otelcache: cache.expirations{cache.name=users} 0\n" +
 			"cache/otelcache: cache.load.errors{cache.name=users} 0\n" +
 			"cache/otelcache: cache.loads{cache.name=users} 1\n",
 		Need: []string{"cache", "defaults", "internal", clockModule, otelModule, otelMetricModule, xxhashModule},
+	},
+	"cache/redistier": {
+		Program: "cache-redistier.go.tmpl",
+		Uses:    []string{"New", "Tier.Loader", "Tier.CacheOptions", "WithTimeout"},
+		Want:    "cache/redistier: user alice, with redis down\n",
+		Need:    []string{"cache", "defaults", "internal", clockModule, "github.com/redis/go-redis/v9"},
+		May:     []string{xxhashModule, "github.com/dgryski/go-rendezvous", "go.uber.org/atomic", "golang.org/x/sys"},
 	},
 	"fsm": {
 		Program: "fsm.go.tmpl",
