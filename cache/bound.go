@@ -177,10 +177,24 @@ func (c *Cache[K, V]) afterWrite() {
 		return
 	}
 	if b.mu.TryLock() {
-		c.drainLocked(nil)
+		c.drain(nil)
 	} else if b.queued.Load() >= maxQueued {
 		b.mu.Lock()
-		c.drainLocked(nil)
+		c.drain(nil)
+	}
+}
+
+// drain drains until no event waits or another goroutine holds the policy's
+// mutex; the mutex must be held. A writer whose try-lock failed leaves its
+// event to the holder, which looks again after it unlocked: every event is
+// drained by its writer or by a holder that saw it, never left behind.
+func (c *Cache[K, V]) drain(s *shard[K, V]) {
+	for {
+		c.drainLocked(s)
+		if c.bound.queued.Load() == 0 || !c.bound.mu.TryLock() {
+			return
+		}
+		s = nil
 	}
 }
 
@@ -190,7 +204,7 @@ func (c *Cache[K, V]) afterWrite() {
 func (c *Cache[K, V]) recordHit(s *shard[K, V], e *entry[K, V], n uint64) {
 	s.reads[n%readSlots].Store(e)
 	if n%readSlots == 0 && c.bound.mu.TryLock() {
-		c.drainLocked(s)
+		c.drain(s)
 	}
 }
 
@@ -302,6 +316,7 @@ func (c *Cache[K, V]) clearPolicy() {
 		return
 	}
 	b.mu.Lock()
+	defer c.afterWrite()
 	for q := queueWindow; q <= queueProtected; q++ {
 		for e := b.policy.queues[q].head; e != nil; {
 			next := e.pol.next

@@ -137,12 +137,12 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, error) {
 	h := c.hash(key)
 	s := c.shardOf(h)
 	if e := s.find(h, key); e != nil {
-		if it := e.item.Load(); it != nil {
-			// The clock is read on every hit: the TTL bound must not depend
-			// on the refresh loop running on time.
-			if c.serve(ctx, s, e, it) {
-				return it.value, nil
+		if it := e.item.Load(); it != nil && c.serve(ctx, s, e, it) {
+			if it.negative {
+				var zero V
+				return zero, ErrNotFound
 			}
+			return it.value, nil
 		}
 	}
 	return c.getSlow(ctx, h, s, key)
@@ -156,9 +156,22 @@ func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V],
 	// refresh loop running on time.
 	age := c.now() - it.loadedAt
 	cfg := c.cfg.Load()
+	if it.negative {
+		if age > cfg.negativeTTL {
+			return false
+		}
+		c.counters.negativeHits.Add(1)
+		return true
+	}
 	if age > cfg.serveFresh {
 		if age > cfg.serveTTL {
-			return false
+			// Past the TTL: only a value whose reloads keep failing is
+			// served, and only within the stale-if-error window.
+			if cfg.staleIfError == 0 || e.flags.Load()&flagBackoff == 0 || age-cfg.ttl > cfg.staleIfError {
+				return false
+			}
+			c.counters.staleHits.Add(1)
+			return true
 		}
 		if e.flags.Load()&(flagLoading|flagBackoff|flagRemoved) == 0 {
 			c.refreshOne(ctx, e, it)
@@ -185,10 +198,13 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 	s.mu.Lock()
 	e := s.lookup(h, key)
 	if e != nil {
-		if it := e.item.Load(); it != nil && c.now()-it.loadedAt <= c.cfg.Load().serveTTL {
+		if it := e.item.Load(); it != nil {
 			// Stored meanwhile, or missed by the lock-free walk.
 			s.mu.Unlock()
 			if c.serve(ctx, s, e, it) {
+				if it.negative {
+					return zero, ErrNotFound
+				}
 				return it.value, nil
 			}
 			s.mu.Lock() // it expired just now
@@ -333,7 +349,7 @@ func (c *Cache[K, V]) Invalidate(key K) (V, bool) {
 	}
 	c.afterWrite()
 	c.notifyOne(key, it.value, CauseInvalidated)
-	if now-it.loadedAt > c.cfg.Load().ttl {
+	if it.negative || now-it.loadedAt > c.cfg.Load().ttl {
 		return zero, false
 	}
 	return it.value, true

@@ -10,6 +10,7 @@ type item[V any] struct {
 	value    V
 	loadedAt int64
 	readAt   int64
+	negative bool // a cached "not found" (WithNegativeTTL): no value
 }
 
 // Entry flags, read on the hit path without a lock.

@@ -24,6 +24,12 @@ var (
 	// waiting for its own load would never end.
 	ErrReentrant = errors.New("cache: a loader waits for its own load")
 
+	// ErrNotFound is what a loader returns (wrapped or not) for a key that
+	// does not exist upstream, and what Get returns for it: a bulk loader
+	// that leaves a key out of its map says the same. With WithNegativeTTL
+	// the answer is cached; Get then returns ErrNotFound itself.
+	ErrNotFound = errors.New("cache: not found")
+
 	// ErrTooOld is wrapped by the error of a load whose loader reported, with
 	// SetAge, a value older than the TTL: such a value is never stored or
 	// returned.

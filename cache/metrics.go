@@ -38,7 +38,7 @@ type Attr struct {
 const (
 	resultKey = "cache.request.result"
 	// statsMetrics is how many figures Stats.Metrics returns.
-	statsMetrics = 9
+	statsMetrics = 11
 )
 
 // Metrics returns every field of s as a [Metric], in a fixed order: Hits and
@@ -46,7 +46,8 @@ const (
 // cache.loads, LoadErrors as cache.load.errors, Refreshes as
 // cache.refreshes, RefreshErrors as cache.refresh.errors, Expirations as
 // cache.expirations, Evictions as cache.evictions, EvictedWeight as
-// cache.evicted.weight. It allocates the returned slice, nothing else.
+// cache.evicted.weight, NegativeHits as cache.negative.hits, StaleHits as
+// cache.stale.hits. It allocates the returned slice, nothing else.
 func (s Stats) Metrics() []Metric {
 	return s.appendMetrics(make([]Metric, 0, statsMetrics))
 }
@@ -74,6 +75,10 @@ func (s Stats) appendMetrics(dst []Metric) []Metric {
 			Description: "Entries the eviction policy removed to keep the size or weight bound."},
 		Metric{Name: "cache.evicted.weight", Unit: "{weight}", Value: count(s.EvictedWeight),
 			Description: "The total weight of the evicted entries (their number with a size bound)."},
+		Metric{Name: "cache.negative.hits", Unit: "{request}", Value: count(s.NegativeHits),
+			Description: "Get calls answered not found from a cached not-found answer."},
+		Metric{Name: "cache.stale.hits", Unit: "{request}", Value: count(s.StaleHits),
+			Description: "Get calls answered with a value past its TTL because its reloads kept failing."},
 	)
 }
 

@@ -30,16 +30,20 @@ const (
 	setBackoff
 	setBound
 	setRemoval
+	setBatch
+	setNegativeTTL
+	setStaleIfError
 
 	// fixedOptions cannot change on a running cache.
-	fixedOptions = setClock | setLogger | setBound | setRemoval
+	fixedOptions = setClock | setLogger | setBound | setRemoval | setBatch
 )
 
 var optionNames = map[optionSet]string{
 	setTTL: "WithTTL", setRefresh: "WithRefresh", setHandler: "WithErrorHandler",
 	setClock: "WithClock", setLogger: "WithLogger", setMaxRefreshes: "WithMaxConcurrentRefreshes",
 	setIdle: "WithIdleTimeout", setKeepWarm: "WithKeepWarm", setBackoff: "WithBackoff",
-	setBound: "WithMaxSize/WithMaxWeight", setRemoval: "WithOnRemoval",
+	setBound: "WithMaxSize/WithMaxWeight", setRemoval: "WithOnRemoval", setBatch: "WithBatch",
+	setNegativeTTL: "WithNegativeTTL", setStaleIfError: "WithStaleIfError",
 }
 
 type options struct {
@@ -58,6 +62,49 @@ type options struct {
 	weigher      any // func(K, V) int64 of the cache's K and V; checked by New
 	bounds       int // how many of WithMaxSize and WithMaxWeight were given
 	onRemoval    any // func(K, V, RemovalCause); checked by New
+	batchKeys    int
+	batchWait    time.Duration
+	negativeTTL  time.Duration
+	staleIfError time.Duration
+}
+
+// Batching defaults of a bulk cache (NewBulk): a batch is sent when it holds
+// 100 keys (a common bound of an SQL IN list or a multi-get) or 1ms after its
+// first key joined it, so that a miss waits at most about a millisecond
+// longer than it would alone, a fraction of the round trip it saves.
+const (
+	defaultBatchKeys = 100
+	defaultBatchWait = time.Millisecond
+)
+
+// WithBatch bounds the batches of a cache made by [NewBulk]: a batch is sent
+// to the bulk loader when it holds maxKeys keys, or maxWait after its first
+// key joined it. maxKeys must be > 0 and maxWait >= 0 (0: a batch holds the
+// keys that arrive while the previous one is being sent). Default: 100 keys,
+// 1ms. It cannot be changed by Configure, and is an error for New.
+func WithBatch(maxKeys int, maxWait time.Duration) Option {
+	return optionFunc(func(o *options) { o.batchKeys, o.batchWait = maxKeys, maxWait; o.set |= setBatch })
+}
+
+// WithNegativeTTL caches "not found" answers for d: when a loader returns
+// an error matching [ErrNotFound] (or a bulk loader leaves a key out), Gets
+// of that key return [ErrNotFound] for d without reaching the loader. It
+// must be >= 0; 0 (the default) caches nothing. Negative hits are counted
+// in Stats.NegativeHits; a cached answer is never refreshed, and Peek,
+// Contains and All do not see it.
+func WithNegativeTTL(d time.Duration) Option {
+	return optionFunc(func(o *options) { o.negativeTTL = d; o.set |= setNegativeTTL })
+}
+
+// WithStaleIfError keeps serving a value past its TTL, for up to d more,
+// while its background reloads keep failing: a Get of such a value returns
+// it (counted in Stats.StaleHits) and the retries go on with backoff; once
+// a reload succeeds the fresh value replaces it, and after TTL + d it
+// expires as usual. This is the one exception to the TTL's hard bound, and
+// it applies only to values whose last background reload failed. It must be
+// >= 0; 0 (the default) turns it off.
+func WithStaleIfError(d time.Duration) Option {
+	return optionFunc(func(o *options) { o.staleIfError = d; o.set |= setStaleIfError })
 }
 
 // defaultMaxRefreshes is how many reloads the refresh loop runs at once by default.
@@ -180,6 +227,8 @@ type config struct {
 	keepWarm     bool
 	maxRefreshes int
 	handler      func(err error, batched bool)
+	negativeTTL  int64
+	staleIfError int64
 
 	// What Get serves: a value up to serveFresh old as fresh, up to serveTTL
 	// old from the refresh window. Close swaps in a copy with both at -1, so
@@ -214,6 +263,12 @@ func newConfig(o *options) (*config, error) {
 	if o.idle < 0 {
 		problems = append(problems, fmt.Sprintf("idle timeout is %v, must be >= 0", o.idle))
 	}
+	if o.negativeTTL < 0 {
+		problems = append(problems, fmt.Sprintf("negative TTL is %v, must be >= 0", o.negativeTTL))
+	}
+	if o.staleIfError < 0 {
+		problems = append(problems, fmt.Sprintf("stale-if-error is %v, must be >= 0", o.staleIfError))
+	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, strings.Join(problems, "; "))
 	}
@@ -228,6 +283,8 @@ func newConfig(o *options) (*config, error) {
 		keepWarm:     o.keepWarm,
 		maxRefreshes: o.maxRefreshes,
 		handler:      o.handler,
+		negativeTTL:  int64(o.negativeTTL),
+		staleIfError: int64(o.staleIfError),
 		serveFresh:   int64(ttl - refresh),
 		serveTTL:     int64(ttl),
 	}, nil
@@ -236,7 +293,7 @@ func newConfig(o *options) (*config, error) {
 // closedConfig is cfg as Get sees it after Close.
 func closedConfig(cfg *config) *config {
 	c := *cfg
-	c.serveFresh, c.serveTTL = -1, -1
+	c.serveFresh, c.serveTTL, c.negativeTTL, c.staleIfError = -1, -1, -1, 0
 	return &c
 }
 
@@ -284,7 +341,7 @@ func (o *options) followTTL(d defaults.Values) {
 // fixedNames names the options in set that cannot change on a running cache.
 func fixedNames(set optionSet) []string {
 	var names []string
-	for bit := optionSet(1); bit <= setRemoval; bit <<= 1 {
+	for bit := optionSet(1); bit <= setStaleIfError; bit <<= 1 {
 		if set&bit&fixedOptions != 0 {
 			names = append(names, optionNames[bit])
 		}

@@ -15,6 +15,8 @@ type Stats struct {
 	Expirations   uint64 // values dropped or replaced because they were older than the TTL
 	Evictions     uint64 // entries the eviction policy removed to keep WithMaxSize or WithMaxWeight
 	EvictedWeight uint64 // their total weight (their number, with WithMaxSize)
+	NegativeHits  uint64 // Get calls answered ErrNotFound from a cached "not found" (WithNegativeTTL)
+	StaleHits     uint64 // Get calls answered with a value past its TTL because its reloads failed (WithStaleIfError)
 }
 
 // counters are the cache-wide counters; hits are counted per shard.
@@ -25,6 +27,8 @@ type counters struct {
 	refreshes     atomic.Uint64
 	refreshErrors atomic.Uint64
 	expirations   atomic.Uint64
+	negativeHits  atomic.Uint64
+	staleHits     atomic.Uint64
 }
 
 // Stats returns the counters. It costs one pass over the shards.
@@ -46,5 +50,7 @@ func (c *Cache[K, V]) Stats() Stats {
 		Expirations:   c.counters.expirations.Load(),
 		Evictions:     evictions,
 		EvictedWeight: evictedWeight,
+		NegativeHits:  c.counters.negativeHits.Load(),
+		StaleHits:     c.counters.staleHits.Load(),
 	}
 }
