@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
 	"log/slog"
 	"math/bits"
@@ -44,6 +45,7 @@ type Cache[K comparable, V any] struct {
 	size      atomic.Int64
 	counters  counters
 	bound     *bound[K, V]             // nil: unbounded
+	batcher   *batcher[K, V]           // nil: a single-key loader (New)
 	onRemoval func(K, V, RemovalCause) // nil: none
 
 	// The refresh loop's state; see schedule.go.
@@ -70,6 +72,14 @@ type Cache[K comparable, V any] struct {
 // problem; nothing is started then. Call Close to stop the loop.
 func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cache[K, V], error) {
 	o := buildOptions(opts)
+	if o.set&setBatch != 0 {
+		return nil, fmt.Errorf("%w: WithBatch is for NewBulk's caches", ErrInvalidConfig)
+	}
+	return newCache(defaultLoader, o, nil)
+}
+
+// newCache makes the cache of New and NewBulk (bt non-nil) and starts its loop.
+func newCache[K comparable, V any](defaultLoader Loader[K, V], o *options, bt *batcher[K, V]) (*Cache[K, V], error) {
 	cfg, err := newConfig(o)
 	if err != nil {
 		return nil, err
@@ -89,6 +99,7 @@ func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cach
 		defaultLoader: defaultLoader,
 		loaders:       map[K]Loader[K, V]{},
 		bound:         b,
+		batcher:       bt,
 		onRemoval:     onRemoval,
 		wake:          make(chan struct{}, 1),
 		done:          make(chan struct{}),

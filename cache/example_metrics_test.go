@@ -34,6 +34,8 @@ func ExampleCache_Metrics() {
 	// cache.expirations counter 0 {expiration}
 	// cache.evictions counter 0 {eviction}
 	// cache.evicted.weight counter 0 {weight}
+	// cache.negative.hits counter 0 {request}
+	// cache.stale.hits counter 0 {request}
 	// cache.entry.count gauge 1 {entry}
 }
 

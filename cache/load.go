@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -32,6 +33,8 @@ type flight[V any] struct {
 	// refresh: a Refresh joined this load (under the shard's mutex): its
 	// failure is reported as a single-key one and backs the key off.
 	refresh bool
+	batch   bool  // the load is in a bulk batch, which reports its failure once
+	slot    bool  // the load holds one of the refresh loop's slots
 	value   V     // set before done is closed
 	err     error // set before done is closed
 }
@@ -70,9 +73,15 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 	if f := s.flights[e]; f != nil {
 		return f, nil
 	}
-	loader, err := c.Loader(key)
-	if err != nil {
-		return nil, err
+	c.loadersMu.RLock()
+	loader := c.loaders[key]
+	c.loadersMu.RUnlock()
+	bulk := loader == nil && c.batcher != nil
+	if loader == nil && !bulk {
+		var err error
+		if loader, err = c.Loader(key); err != nil {
+			return nil, err
+		}
 	}
 	c.life.RLock()
 	defer c.life.RUnlock()
@@ -88,6 +97,10 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 	e.flags.Or(flagLoading)
 	if ctx == c.ctx { // the refresh loop's reloads: no caller
 		ctx = context.Background()
+	}
+	if bulk {
+		c.joinBatch(ctx, s, h, e, f)
+		return f, nil
 	}
 	f.lctx = loadContext{Context: c.ctx, values: ctx, node: &f.node}
 	c.wg.Add(1)
@@ -132,17 +145,19 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 		w = c.bound.weigh(e.key, v)
 	}
 	var gone *item[V]
+	var cause RemovalCause
 	s.mu.Lock()
 	if s.flights[e] == f {
 		delete(s.flights, e)
 		e.flags.And(^flagLoading)
-		gone = c.settleLocked(s, h, e, f, v, now, age, w, err, c.cfg.Load())
+		gone, cause = c.settleLocked(s, h, e, f, v, now, age, w, err, c.cfg.Load())
 	}
-	reported, batched := f.kind != kindSync || f.refresh, f.kind == kindBatched && !f.refresh
+	reported := (f.kind != kindSync || f.refresh) && !f.batch && !errors.Is(err, ErrNotFound)
+	batched := f.kind == kindBatched && !f.refresh
 	s.mu.Unlock()
 	c.afterWrite()
-	if gone != nil {
-		c.notifyOne(e.key, gone.value, CauseExpired)
+	if gone != nil && !gone.negative {
+		c.notifyOne(e.key, gone.value, cause)
 	}
 	// Counted before the waiters are released, so that a caller sees the
 	// counters of its own load.
@@ -159,7 +174,7 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	}
 	f.value, f.err = v, err
 	close(f.done)
-	if f.kind == kindBatched {
+	if f.slot {
 		c.running.Add(-1)
 		if c.waiting.Load() > 0 {
 			c.signal()
@@ -174,7 +189,7 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 // settleLocked applies the result of f, the flight that just ended for e,
 // and returns the expired value it removed, if any; s.mu must be held. w is
 // the new value's weight.
-func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, now, age, w int64, err error, cfg *config) *item[V] {
+func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, now, age, w int64, err error, cfg *config) (*item[V], RemovalCause) {
 	old := e.item.Load()
 	if old != f.base {
 		// A Set replaced the value during the load and wins; the entry is
@@ -182,10 +197,24 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		if old != nil && e.heapIdx < 0 {
 			c.schedule(s, e, c.nextEvent(old, cfg))
 		}
-		return nil
+		return nil, 0
 	}
-	expired := old != nil && now-old.loadedAt > cfg.ttl
+	expired := old != nil && now-old.loadedAt > cfg.ttl && !c.staleUsable(e, old, now, cfg)
 	switch {
+	case err != nil && errors.Is(err, ErrNotFound):
+		// The key does not exist upstream (any more): nothing to keep; with
+		// WithNegativeTTL the answer itself is cached.
+		if cfg.negativeTTL == 0 {
+			return c.removeLocked(s, h, e, nil), CauseInvalidated
+		}
+		it := &item[V]{loadedAt: now, readAt: neverRead, negative: true}
+		if !e.item.CompareAndSwap(old, it) {
+			return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now
+		}
+		c.stored(e, h, old == nil, 0)
+		e.flags.And(^storedFlags)
+		c.schedule(s, e, c.nextEvent(it, cfg))
+		return old, CauseInvalidated
 	case err == nil:
 		it := &item[V]{value: v, loadedAt: max(now-age, neverRead), readAt: now}
 		if f.kind != kindSync && old != nil && e.flags.Load()&flagRead == 0 {
@@ -204,7 +233,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		// Nothing to keep: a failed load caches nothing.
 		c.removeLocked(s, h, e, nil)
 	case expired:
-		return c.removeLocked(s, h, e, old)
+		return c.removeLocked(s, h, e, old), CauseExpired
 	case f.kind == kindSync && !f.refresh:
 		// Load of a present key failed: keep the value and its schedule (a
 		// retry time too); the loop skipped the entry if it came due during
@@ -215,7 +244,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 	default:
 		c.backoffLocked(s, e, old, now, cfg)
 	}
-	return nil
+	return nil, 0
 }
 
 // backoffLocked records one more failed background reload of e, whose value

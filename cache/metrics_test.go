@@ -131,6 +131,8 @@ func TestMetrics_AfterTraffic(t *testing.T) {
 			"cache.expirations ":    int64(st.Expirations),
 			"cache.evictions ":      0,
 			"cache.evicted.weight ": 0,
+			"cache.negative.hits ":  0,
+			"cache.stale.hits ":     0,
 			"cache.entry.count ":    2,
 		}
 		if !reflect.DeepEqual(got, want) {

@@ -48,13 +48,20 @@ func (c *Cache[K, V]) wakeOnce(now int64) int64 {
 	c.pendMu.Lock()
 	defer c.pendMu.Unlock()
 	c.startPending(now)
+	// A bulk cache reloads in batches: each wake-up also takes the entries
+	// that come due within the next spread, so that the batches fill
+	// (see nextEvent and handleDueLocked).
+	horizon := now
+	if c.batcher != nil {
+		horizon = satAdd(now, c.cfg.Load().spread)
+	}
 	for i := range c.shards {
 		s := &c.shards[i]
-		if s.next.Load() > now {
+		if s.next.Load() > horizon {
 			continue
 		}
 		s.mu.Lock()
-		for e := s.popDue(now); e != nil; e = s.popDue(now) {
+		for e := s.popDue(horizon); e != nil; e = s.popDue(horizon) {
 			if !c.handleDueLocked(s, e, now) {
 				c.pending = append(c.pending, e)
 			}
@@ -122,33 +129,54 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 	age := now - it.loadedAt
 	flags := e.flags.Load()
 	switch {
-	case age > cfg.ttl:
+	case it.negative:
+		// A cached "not found": removed when its negative TTL has passed.
+		if age <= cfg.negativeTTL {
+			c.schedule(s, e, c.nextEvent(it, cfg))
+		} else if c.removeLocked(s, c.hash(e.key), e, it) == nil {
+			c.schedule(s, e, c.nextEvent(e.item.Load(), cfg))
+		}
+	case age > cfg.ttl && !c.staleUsable(e, it, now, cfg):
 		if c.removeLocked(s, c.hash(e.key), e, it) == nil {
 			c.schedule(s, e, c.nextEvent(e.item.Load(), cfg)) // a Set replaced it just now
 		} else if c.onRemoval != nil {
 			c.expired = append(c.expired, removal[K, V]{e.key, it.value, CauseExpired})
 		}
-	case cfg.refresh == 0 || age <= cfg.refreshAfter-cfg.spread:
+	case age <= cfg.ttl && (cfg.refresh == 0 || age <= cfg.refreshAfter-c.earliness(cfg)):
 		// Not due yet: a Set or Configure moved its time, or a failed
 		// Refresh before the window has waited out its backoff.
 		if flags&flagBackoff != 0 {
 			e.flags.And(^flagBackoff)
 		}
 		c.schedule(s, e, c.nextEvent(it, cfg))
-	case !cfg.keepWarm && flags&flagRead == 0 && (cfg.idle == 0 || now-it.readAt > cfg.idle):
+	case age <= cfg.ttl && !cfg.keepWarm && flags&flagRead == 0 && (cfg.idle == 0 || now-it.readAt > cfg.idle):
 		// Nobody read it: let it expire. A Get in the window still reloads it.
 		e.flags.Or(flagIdle)
 		c.schedule(s, e, expiryOf(it, cfg))
 	default:
-		if !c.freeSlot() {
+		// A bulk cache bounds its bulk calls, not its keys (see bulk.go).
+		slot := c.batcher == nil
+		if slot && !c.freeSlot() {
 			return false
 		}
-		c.running.Add(1)
-		e.flags.And(^(flagBackoff | flagIdle))
-		if _, err := c.startLocked(c.ctx, s, c.hash(e.key), e.key, e, kindBatched); err != nil {
+		if slot {
+			c.running.Add(1)
+		}
+		// The backoff flag stays on a stale value: it is what lets Gets serve it.
+		if age <= cfg.ttl {
+			e.flags.And(^(flagBackoff | flagIdle))
+		} else {
+			e.flags.And(^flagIdle)
+		}
+		f, err := c.startLocked(c.ctx, s, c.hash(e.key), e.key, e, kindBatched)
+		if err != nil {
 			// Closed, or the key lost its loader: keep the value until it expires.
-			c.running.Add(-1)
+			if slot {
+				c.running.Add(-1)
+			}
 			c.schedule(s, e, expiryOf(it, cfg))
+		} else {
+			f.slot = slot
 		}
 	}
 	return true
@@ -162,10 +190,35 @@ func (c *Cache[K, V]) nextEvent(it *item[V], cfg *config) int64 {
 	if it == nil {
 		return maxTime
 	}
+	if it.negative {
+		return satAdd(satAdd(it.loadedAt, cfg.negativeTTL), 1)
+	}
 	if cfg.refresh == 0 {
 		return expiryOf(it, cfg)
 	}
+	if c.batcher != nil {
+		// No jitter: a bulk reload is a batch, not a storm; the loop gathers
+		// what comes due within a spread into the same batches.
+		return satAdd(satAdd(it.loadedAt, cfg.refreshAfter), 1-cfg.spread)
+	}
 	return satAdd(satAdd(it.loadedAt, cfg.refreshAfter), 1-jitter(cfg.spread))
+}
+
+// earliness is how long before it is due the loop may reload an entry: the
+// spread, twice it for a bulk cache (whose loop takes a spread ahead).
+func (c *Cache[K, V]) earliness(cfg *config) int64 {
+	if c.batcher != nil {
+		return 2 * cfg.spread
+	}
+	return cfg.spread
+}
+
+// staleUsable reports whether it, the value of e, past its TTL, may still
+// be served and retried under WithStaleIfError: its reloads are failing and
+// it is within the window.
+func (c *Cache[K, V]) staleUsable(e *entry[K, V], it *item[V], now int64, cfg *config) bool {
+	return cfg.staleIfError > 0 && !it.negative && e.flags.Load()&flagBackoff != 0 &&
+		now-it.loadedAt-cfg.ttl <= cfg.staleIfError
 }
 
 // expiryOf is the first instant at which the value it is expired.
@@ -178,7 +231,7 @@ func expiryOf[V any](it *item[V], cfg *config) int64 {
 func (c *Cache[K, V]) retryAt(it *item[V], now int64, n uint32, cfg *config) int64 {
 	d := backoff(cfg.backoffMin, cfg.backoffMax, n)
 	d -= jitter(d / 2)
-	return min(satAdd(now, d), expiryOf(it, cfg))
+	return min(satAdd(now, d), satAdd(expiryOf(it, cfg), cfg.staleIfError))
 }
 
 // backoff is the delay before the retry that follows n failures in a row:

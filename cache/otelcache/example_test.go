@@ -89,6 +89,9 @@ func ExampleRegister() {
 	// # HELP cache_loads_total Synchronous loader calls: a missing or expired key, or Load.
 	// # TYPE cache_loads_total counter
 	// cache_loads_total{cache_name="users"} 3
+	// # HELP cache_negative_hits_total Get calls answered not found from a cached not-found answer.
+	// # TYPE cache_negative_hits_total counter
+	// cache_negative_hits_total{cache_name="users"} 0
 	// # HELP cache_refresh_errors_total Background reloads that failed; the cache kept serving the previous value.
 	// # TYPE cache_refresh_errors_total counter
 	// cache_refresh_errors_total{cache_name="users"} 0
@@ -99,6 +102,9 @@ func ExampleRegister() {
 	// # TYPE cache_requests_total counter
 	// cache_requests_total{cache_name="users",cache_request_result="hit"} 2
 	// cache_requests_total{cache_name="users",cache_request_result="miss"} 3
+	// # HELP cache_stale_hits_total Get calls answered with a value past its TTL because its reloads kept failing.
+	// # TYPE cache_stale_hits_total counter
+	// cache_stale_hits_total{cache_name="users"} 0
 }
 
 // A manual reader shows what any exporter receives: one instrument per

@@ -55,6 +55,8 @@ func TestRegister_AfterTraffic(t *testing.T) {
 			"cache.expirations cache.name=users":                        {int64(c.Stats().Expirations), true, "{expiration}"},
 			"cache.evictions cache.name=users":                          {0, true, "{eviction}"},
 			"cache.evicted.weight cache.name=users":                     {0, true, "{weight}"},
+			"cache.negative.hits cache.name=users":                      {0, true, "{request}"},
+			"cache.stale.hits cache.name=users":                         {0, true, "{request}"},
 			"cache.entry.count cache.name=users":                        {2, false, "{entry}"},
 		}
 		if !maps.Equal(got, want) {

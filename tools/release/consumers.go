@@ -85,7 +85,8 @@ var consumers = map[string]consumer{
 			"cache/otelcache: cache.evictions{cache.name=users} 0\n" +
 			"cache/otelcache: cache.expirations{cache.name=users} 0\n" +
 			"cache/otelcache: cache.load.errors{cache.name=users} 0\n" +
-			"cache/otelcache: cache.loads{cache.name=users} 1\n",
+			"cache/otelcache: cache.loads{cache.name=users} 1\n" +
+			"cache/otelcache: cache.negative.hits{cache.name=users} 0\n",
 		Need: []string{"cache", "defaults", "internal", clockModule, otelModule, otelMetricModule, xxhashModule},
 	},
 	"cache/redistier": {
