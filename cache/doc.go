@@ -59,6 +59,18 @@
 // kept and checked. Refresh 0 makes a plain TTL cache. Invalid values are an
 // error wrapping [ErrInvalidConfig], never corrected.
 //
+// # Loading at scale
+//
+// A cache made by [NewBulk] loads through a [BulkLoader]: misses of
+// different keys that arrive close together, and the refresh loop's reloads
+// of entries that come due together, are coalesced into batches
+// ([WithBatch]), one call each; a failed batch is reported once.
+// [Cache.GetMany] gets many keys with as few loader calls as the loader
+// allows. A loader's [ErrNotFound] (or a key a bulk loader leaves out) is
+// returned to the caller and, with [WithNegativeTTL], cached. With
+// [WithStaleIfError], a value whose reloads keep failing is served for a
+// while past its TTL.
+//
 // # Bounded memory
 //
 // By default the cache holds every key read within a TTL. [WithMaxSize] or
@@ -74,7 +86,8 @@
 // # The TTL is a hard bound
 //
 // A Get never returns a value whose age, at the time of the call, is over
-// the TTL, with any clock and however late the refresh loop runs (a starved
+// the TTL (unless [WithStaleIfError] asks for it), with any clock and
+// however late the refresh loop runs (a starved
 // CPU, a paused process): the age is checked on every Get, not trusted to a
 // timer. A value's age counts from when its loader returned it, or from when
 // it was produced if the loader says so with [SetAge].
