@@ -1,0 +1,182 @@
+package cachebench_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/maypok86/otter/v2"
+
+	"github.com/asyncutils-go/asyncutils/cache"
+)
+
+// The bounded scenarios: both caches with a size bound (ours WithMaxSize,
+// otter MaximumSize), a TTL of an hour and a refresh window of 15 minutes.
+
+// boundedCache is what the bounded scenarios need of a cache.
+type boundedCache interface {
+	get(ctx context.Context, key string) (string, error)
+	set(key, value string)
+	close()
+}
+
+type sizedImpl struct {
+	name string
+	make func(size int) boundedCache
+}
+
+func sizedImpls() []sizedImpl {
+	return []sizedImpl{
+		{"asyncutils", func(size int) boundedCache {
+			c, err := cache.New(loadValue, cache.WithTTL(ttl), cache.WithRefresh(refresh), cache.WithMaxSize(size))
+			if err != nil {
+				panic(err)
+			}
+			return oursBounded{c}
+		}},
+		{"otter", func(size int) boundedCache {
+			return otterBounded{otter.Must(&otter.Options[string, string]{
+				MaximumSize:       size,
+				ExpiryCalculator:  otter.ExpiryWriting[string, string](ttl),
+				RefreshCalculator: otter.RefreshWriting[string, string](ttl - refresh),
+			}), otter.LoaderFunc[string, string](loadValue)}
+		}},
+	}
+}
+
+type oursBounded struct{ c *cache.Cache[string, string] }
+
+func (o oursBounded) get(ctx context.Context, k string) (string, error) { return o.c.Get(ctx, k) }
+func (o oursBounded) set(k, v string)                                   { o.c.Set(k, v) }
+func (o oursBounded) close()                                            { _ = o.c.Close() }
+
+type otterBounded struct {
+	c *otter.Cache[string, string]
+	l otter.Loader[string, string]
+}
+
+func (o otterBounded) get(ctx context.Context, k string) (string, error) { return o.c.Get(ctx, k, o.l) }
+func (o otterBounded) set(k, v string)                                   { o.c.Set(k, v) }
+func (o otterBounded) close()                                            { o.c.StopAllGoroutines() }
+
+// BenchmarkBoundedHitParallel reads 16k present keys of a cache bounded to
+// 64k entries from GOMAXPROCS goroutines.
+func BenchmarkBoundedHitParallel(b *testing.B) {
+	keys := makeKeys(hitKeys)
+	for _, im := range sizedImpls() {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			c := im.make(4 * hitKeys)
+			defer c.close()
+			ctx := context.Background()
+			for _, k := range keys {
+				if _, err := c.get(ctx, k); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				i := rand.IntN(hitKeys)
+				for pb.Next() {
+					if _, err := c.get(ctx, keys[i&(hitKeys-1)]); err != nil {
+						b.Error(err)
+						return
+					}
+					i++
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkBoundedSetParallel replaces and inserts keys of a 1M key space
+// in a cache bounded to 100k entries (most Sets insert and evict), from
+// GOMAXPROCS goroutines.
+func BenchmarkBoundedSetParallel(b *testing.B) {
+	const space, size = 1 << 20, 100_000
+	keys := makeKeys(space)
+	for _, im := range sizedImpls() {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			c := im.make(size)
+			defer c.close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				r := rand.New(rand.NewPCG(rand.Uint64(), 1))
+				for pb.Next() {
+					k := keys[r.IntN(space)]
+					c.set(k, k)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkBoundedZipfMixed is a read-mostly workload over a Zipf key
+// distribution (s=1.01 over 1M keys) in a cache bounded to 100k: 9 Gets
+// (a miss loads) for 1 Set, from GOMAXPROCS goroutines.
+func BenchmarkBoundedZipfMixed(b *testing.B) {
+	const space, size = 1 << 20, 100_000
+	keys := makeKeys(space)
+	for _, im := range sizedImpls() {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			c := im.make(size)
+			defer c.close()
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				r := rand.New(rand.NewPCG(rand.Uint64(), 3))
+				z := rand.NewZipf(r, 1.01, 1, space-1)
+				i := 0
+				for pb.Next() {
+					k := keys[z.Uint64()]
+					if i%10 == 9 {
+						c.set(k, k)
+					} else if _, err := c.get(ctx, k); err != nil {
+						b.Error(err)
+						return
+					}
+					i++
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkBoundedBytesPerEntry fills a cache bounded to 1,000,000 entries
+// (10,000 under -short) with as many keys and reports the live heap per
+// entry, as BenchmarkBytesPerEntry does for unbounded caches.
+func BenchmarkBoundedBytesPerEntry(b *testing.B) {
+	n := 1_000_000
+	if testing.Short() {
+		n = 10_000
+	}
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = "key-" + strconv.Itoa(i)
+	}
+	for _, im := range sizedImpls() {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var perEntry float64
+			for b.Loop() {
+				before := heapAlloc()
+				c := im.make(n)
+				ctx := context.Background()
+				for _, k := range keys {
+					if _, err := c.get(ctx, k); err != nil {
+						b.Fatal(err)
+					}
+				}
+				after := heapAlloc()
+				perEntry = float64(after-before) / float64(n)
+				runtime.KeepAlive(c)
+				c.close()
+			}
+			b.ReportMetric(perEntry, "B/entry")
+		})
+	}
+}
