@@ -16,9 +16,10 @@ import (
 	"github.com/asyncutils-go/asyncutils/internal/timing"
 )
 
-// Loader loads the value of key. It runs on a goroutine of the cache, under
-// a context that carries the values of the caller that started the load but
-// not its cancellation; Close cancels it.
+// Loader loads the value of key, under a context that carries the values of
+// the caller that started the load but not its cancellation; Close cancels
+// it. It runs on a goroutine of the cache, or, for a Get whose ctx can never
+// end (context.Background), on the caller's goroutine.
 type Loader[K comparable, V any] func(ctx context.Context, key K) (V, error)
 
 // Cache is a concurrent cache that reloads entries in the background before
@@ -231,14 +232,19 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 	if c.bound != nil && s.flights[e] == nil {
 		c.bound.push(event[K, V]{hash: h, kind: evMiss})
 	}
-	// The load runs on a goroutine of the cache, even for a caller that could
-	// wait on its own goroutine: each waiter can then leave when its ctx ends
-	// while the load goes on for the others, and a loader that calls
-	// runtime.Goexit fails its load instead of ending a caller's goroutine.
-	f, err := c.startLocked(ctx, s, h, key, e, kindSync)
+	// A caller whose ctx can never end (no Done channel) could not leave the
+	// load early anyway, so a load it starts runs on its own goroutine,
+	// which saves starting one; a loader's runtime.Goexit then ends that
+	// goroutine, as Go defines, and the other waiters get ErrGoexit. Every
+	// other load runs on a goroutine of the cache, so that each waiter can
+	// leave when its ctx ends while the load goes on for the others.
+	f, in, err := c.startLockedInline(ctx, s, h, key, e, kindSync, ctx.Done() == nil)
 	s.mu.Unlock()
 	if err != nil {
 		return zero, err
+	}
+	if in != nil {
+		c.run(in.s, in.h, in.e, f, in.loader)
 	}
 	return c.wait(ctx, f)
 }

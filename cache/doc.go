@@ -10,9 +10,11 @@
 // too, and one background reload of the key starts (never a second one while
 // one runs). A missing or expired key is loaded synchronously; concurrent
 // callers of one key share one loader call, and each waiter honours its own
-// context. The load runs on a goroutine of the cache, under the values of the
-// context of the caller that started it but not its cancellation; Close
-// cancels it.
+// context. The load runs under the values of the context of the caller
+// that started it but not its cancellation; Close cancels it. It runs on a
+// goroutine of the cache, except a synchronous load started by a caller
+// whose ctx can never end (no Done channel, as context.Background): that
+// caller could not leave early anyway, so the loader runs on its goroutine.
 //
 // A refresh loop, started by [New] and stopped by [Cache.Close], reloads
 // entries in the background as they come due, so that readers of hot keys

@@ -60,10 +60,14 @@ func TestLoader_Goexit(t *testing.T) {
 					g.exit()
 					return "", nil
 				}, ttlOpts()...)
+				// Callers that can be cancelled wait for a load on a goroutine
+				// of the cache: every one of them gets ErrGoexit.
+				ctx, cancel := context.WithCancel(bg)
+				defer cancel()
 				var wg sync.WaitGroup
 				errs := make([]error, 5)
 				for i := range errs {
-					wg.Go(func() { _, errs[i] = c.Get(bg, "a") })
+					wg.Go(func() { _, errs[i] = c.Get(ctx, "a") })
 				}
 				wg.Wait()
 				for _, err := range errs {
@@ -73,6 +77,42 @@ func TestLoader_Goexit(t *testing.T) {
 				}
 				if c.Contains("a") {
 					t.Fatal("a Goexit load cached something")
+				}
+			})
+		})
+		// A caller whose ctx cannot end runs the load on its own goroutine:
+		// the loader's Goexit ends that goroutine; a waiter that joined gets
+		// ErrGoexit and nobody hangs.
+		t.Run(g.name+"/inline", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				release := make(chan struct{})
+				c := mustNew(t, func(context.Context, string) (string, error) {
+					<-release
+					g.exit()
+					return "", nil
+				}, ttlOpts()...)
+				returned := make(chan struct{})
+				exited := make(chan struct{})
+				go func() {
+					defer close(exited)
+					_, _ = c.Get(bg, "a")
+					close(returned)
+				}()
+				synctest.Wait() // the inline load runs
+				ctx, cancel := context.WithCancel(bg)
+				defer cancel()
+				joined := make(chan error)
+				go func() { _, err := c.Get(ctx, "a"); joined <- err }()
+				synctest.Wait()
+				close(release)
+				<-exited
+				select {
+				case <-returned:
+					t.Fatal("the caller whose loader called Goexit returned from Get")
+				default:
+				}
+				if err := <-joined; !errors.Is(err, cache.ErrGoexit) {
+					t.Fatalf("the joined waiter got %v, want ErrGoexit", err)
 				}
 			})
 		})

@@ -70,8 +70,24 @@ func (l *loadContext) Value(key any) any {
 // e may be nil (the key has no entry yet). A new load runs on a goroutine
 // of the cache.
 func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64, key K, e *entry[K, V], k kind) (*flight[V], error) {
+	f, _, err := c.startLockedInline(ctx, s, h, key, e, k, false)
+	return f, err
+}
+
+// inlineLoad is a load that startLockedInline left for its caller to run
+// on its own goroutine, with c.run, once it has released the shard's mutex.
+type inlineLoad[K comparable, V any] struct {
+	s      *shard[K, V]
+	h      uint64
+	e      *entry[K, V]
+	loader Loader[K, V]
+}
+
+// startLockedInline is startLocked; with inline set, a new single-key load
+// is not started but returned, for the caller to run.
+func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h uint64, key K, e *entry[K, V], k kind, inline bool) (*flight[V], *inlineLoad[K, V], error) {
 	if f := s.flights[e]; f != nil {
-		return f, nil
+		return f, nil, nil
 	}
 	c.loadersMu.RLock()
 	loader := c.loaders[key]
@@ -80,13 +96,13 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 	if loader == nil && !bulk {
 		var err error
 		if loader, err = c.Loader(key); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	c.life.RLock()
 	defer c.life.RUnlock()
 	if c.closed.Load() {
-		return nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
 	if e == nil {
 		e = &entry[K, V]{key: key, heapIdx: -1}
@@ -100,12 +116,15 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 	}
 	if bulk {
 		c.joinBatch(ctx, s, h, e, f)
-		return f, nil
+		return f, nil, nil
 	}
 	f.lctx = loadContext{Context: c.ctx, values: ctx, node: &f.node}
 	c.wg.Add(1)
+	if inline {
+		return f, &inlineLoad[K, V]{s, h, e, loader}, nil
+	}
 	go c.run(s, h, e, f, loader)
-	return f, nil
+	return f, nil, nil
 }
 
 // run calls the loader on a goroutine of the cache and publishes the result,
