@@ -5,8 +5,6 @@ package fsm_test
 import (
 	"context"
 	"testing"
-
-	"github.com/asyncutils-go/asyncutils/fsm"
 )
 
 // TestTransition_NoAllocs: a permitted transition (one condition, one exit
@@ -64,11 +62,6 @@ func TestTransition_NoAllocs(t *testing.T) {
 			}
 		})
 	}
-}
-
-// toggleDefinition is toggle as a definition.
-func toggleDefinition() *fsm.Definition[string] {
-	return toggle().Definition()
 }
 
 // TestDefinition_RequestAllocs: a machine made per request and its first

@@ -23,6 +23,12 @@ func toggle() *fsm.Machine[string] {
 	return m
 }
 
+// toggleDefinition is toggle's definition, for machines made by
+// Definition.New.
+func toggleDefinition() *fsm.Definition[string] {
+	return toggle().Definition()
+}
+
 func BenchmarkTransition(b *testing.B) {
 	m := toggle()
 	ctx := context.Background()
