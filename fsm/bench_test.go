@@ -23,18 +23,14 @@ func toggle() *fsm.Machine[string] {
 	return m
 }
 
+// toggleDefinition is toggle's definition, for machines made by
+// Definition.New.
+func toggleDefinition() *fsm.Definition[string] {
+	return toggle().Definition()
+}
+
 func BenchmarkTransition(b *testing.B) {
-	m := toggle()
-	ctx := context.Background()
-	to := [2]string{"b", "a"}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if ok, err := m.Transition(ctx, to[i&1]); !ok || err != nil {
-			b.Fatal(ok, err)
-		}
-		i++
-	}
+	benchToggle(b, toggle(), context.Background())
 }
 
 // BenchmarkTransitionShared: the same transitions on a machine made by
@@ -42,8 +38,11 @@ func BenchmarkTransition(b *testing.B) {
 func BenchmarkTransitionShared(b *testing.B) {
 	def := toggleDefinition()
 	_ = def.New("b")
-	m := def.New("a")
-	ctx := context.Background()
+	benchToggle(b, def.New("a"), context.Background())
+}
+
+// benchToggle toggles m, which starts in a, once per iteration, with ctx.
+func benchToggle(b *testing.B, m *fsm.Machine[string], ctx context.Context) {
 	to := [2]string{"b", "a"}
 	b.ReportAllocs()
 	i := 0
@@ -72,18 +71,9 @@ func BenchmarkRequest(b *testing.B) {
 }
 
 func BenchmarkTransitionRequestContext(b *testing.B) {
-	m := toggle()
 	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, 1))
 	defer cancel()
-	to := [2]string{"b", "a"}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if ok, err := m.Transition(ctx, to[i&1]); !ok || err != nil {
-			b.Fatal(ok, err)
-		}
-		i++
-	}
+	benchToggle(b, toggle(), ctx)
 }
 
 // ctxKey is a context key of the tests.
