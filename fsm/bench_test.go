@@ -88,8 +88,3 @@ func BenchmarkState(b *testing.B) {
 	}
 	_ = s
 }
-
-// toggleDefinition is toggle as a definition.
-func toggleDefinition() *fsm.Definition[string] {
-	return toggle().Definition()
-}
