@@ -117,7 +117,7 @@ type removal[K comparable, V any] struct {
 	cause RemovalCause
 }
 
-func (e *entry[K, V]) node() *policyNode[*entry[K, V]] { return &e.pol }
+func (e *entry[K, V]) node() *policyNode[*entry[K, V]] { return e.pol }
 
 // newBound checks the bound options and returns the bound, or nil for an
 // unbounded cache.

@@ -196,7 +196,7 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) (map[K]V, error) {
 		s := c.shardOf(h)
 		if e := s.find(h, k); e != nil {
 			if it := e.item.Load(); it != nil && c.serve(ctx, s, e, it) {
-				if !it.negative {
+				if !it.isNegative() {
 					out[k] = it.value
 				}
 				continue
@@ -235,7 +235,7 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) (map[K]V, error) {
 				if it := e.item.Load(); it != nil {
 					s.mu.Unlock()
 					if c.serve(ctx, s, e, it) {
-						if !it.negative {
+						if !it.isNegative() {
 							out[k] = it.value
 						}
 						continue

@@ -243,6 +243,13 @@ func TestNegativeTTL(t *testing.T) {
 		if calls.Load() != 2 {
 			t.Fatalf("%d loader calls after the negative TTL, want 2", calls.Load())
 		}
+		c.Set("ghost", "now here") // a Set over a cached not-found stores a value
+		if v, err := c.Get(bg, "ghost"); err != nil || v != "now here" {
+			t.Fatalf("Get after Set over a not-found = %q, %v", v, err)
+		}
+		if age, ok := c.Age("ghost"); !ok || age != 0 {
+			t.Fatalf("Age = %v, %v", age, ok)
+		}
 	})
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int64

@@ -150,7 +150,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, error) {
 	s := c.shardOf(h)
 	if e := s.find(h, key); e != nil {
 		if it := e.item.Load(); it != nil && c.serve(ctx, s, e, it) {
-			if it.negative {
+			if it.isNegative() {
 				var zero V
 				return zero, ErrNotFound
 			}
@@ -168,7 +168,7 @@ func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V],
 	// refresh loop running on time.
 	age := c.now() - it.loadedAt
 	cfg := c.cfg.Load()
-	if it.negative {
+	if it.isNegative() {
 		if age > cfg.negativeTTL {
 			return false
 		}
@@ -214,7 +214,7 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 			// Stored meanwhile, or missed by the lock-free walk.
 			s.mu.Unlock()
 			if c.serve(ctx, s, e, it) {
-				if it.negative {
+				if it.isNegative() {
 					return zero, ErrNotFound
 				}
 				return it.value, nil
@@ -277,7 +277,7 @@ func (c *Cache[K, V]) Set(key K, value V) {
 		// With a weigher the policy must see the new weight: under the lock.
 		if old := e.item.Load(); old != nil && e.flags.Load()&(flagRemoved|flagBackoff|flagIdle) == 0 &&
 			(c.bound == nil || c.bound.weigher == nil) {
-			it := &item[V]{value: value, loadedAt: now, readAt: old.readAt}
+			it := &item[V]{value: value, loadedAt: now, readAt: old.lastRead()}
 			if e.item.CompareAndSwap(old, it) {
 				if e.flags.Load()&storedFlags != 0 {
 					e.flags.And(^storedFlags)
@@ -305,7 +305,7 @@ func (c *Cache[K, V]) Set(key K, value V) {
 func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now, w int64) *item[V] {
 	e := s.lookup(h, key)
 	if e == nil {
-		e = &entry[K, V]{key: key, heapIdx: -1}
+		e = c.newEntry(key)
 		s.insert(h, e, c.hash)
 	}
 	if s.flights[e] != nil {
@@ -315,7 +315,7 @@ func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now, w
 	readAt := int64(neverRead)
 	old := e.item.Load()
 	if old != nil {
-		readAt = old.readAt
+		readAt = old.lastRead()
 	}
 	it := &item[V]{value: value, loadedAt: now, readAt: readAt}
 	e.item.Store(it)
@@ -366,7 +366,7 @@ func (c *Cache[K, V]) Invalidate(key K) (V, bool) {
 	}
 	c.afterWrite()
 	c.notifyOne(key, it.value, CauseInvalidated)
-	if it.negative || now-it.loadedAt > c.cfg.Load().ttl {
+	if it.isNegative() || now-it.loadedAt > c.cfg.Load().ttl {
 		return zero, false
 	}
 	return it.value, true

@@ -1,6 +1,9 @@
 package cache
 
-import "sync/atomic"
+import (
+	"math"
+	"sync/atomic"
+)
 
 // item is one loaded value, when it was loaded and when the entry was last
 // known to be read (consulted only with WithIdleTimeout), in nanoseconds
@@ -9,8 +12,23 @@ import "sync/atomic"
 type item[V any] struct {
 	value    V
 	loadedAt int64
-	readAt   int64
-	negative bool // a cached "not found" (WithNegativeTTL): no value
+	readAt   int64 // negativeMark: a cached "not found" (WithNegativeTTL), no value
+}
+
+// negativeMark in readAt marks a cached "not found". It is kept in readAt,
+// which such an item has no use for, so that item stays in the size class
+// of its value and two times.
+const negativeMark = math.MinInt64
+
+func (it *item[V]) isNegative() bool { return it.readAt == negativeMark }
+
+// lastRead is when the entry of it was last known to be read, for the value
+// that replaces it.
+func (it *item[V]) lastRead() int64 {
+	if it.isNegative() {
+		return neverRead
+	}
+	return it.readAt
 }
 
 // Entry flags, read on the hit path without a lock.
@@ -43,9 +61,23 @@ type entry[K comparable, V any] struct {
 	item    atomic.Pointer[item[V]]     // nil: no value yet, or removed
 	next    atomic.Pointer[entry[K, V]] // the bucket chain
 	flags   atomic.Uint32
-	heapIdx int32                    // position in the shard's heap; -1 when not scheduled
-	at      int64                    // when the scheduler handles the entry next
-	pol     policyNode[*entry[K, V]] // under the bound's policy mutex; unused when unbounded
+	heapIdx int32 // position in the shard's heap; -1 when not scheduled
+	at      int64 // when the scheduler handles the entry next
+	// pol is the entry's node in the bound's policy, under the policy's
+	// mutex; nil in an unbounded cache. A pointer, allocated only with a
+	// bound, so that an unbounded cache's entries stay in a smaller size
+	// class.
+	pol *policyNode[*entry[K, V]]
+}
+
+// newEntry returns a new entry of key, with a policy node when the cache is
+// bounded.
+func (c *Cache[K, V]) newEntry(key K) *entry[K, V] {
+	e := &entry[K, V]{key: key, heapIdx: -1}
+	if c.bound != nil {
+		e.pol = new(policyNode[*entry[K, V]])
+	}
+	return e
 }
 
 func (e *entry[K, V]) failures() uint32 {

@@ -21,7 +21,7 @@ func (c *Cache[K, V]) peek(key K) (*item[V], int64, bool) {
 		}
 	}
 	it := e.item.Load()
-	if it == nil || it.negative {
+	if it == nil || it.isNegative() {
 		return nil, 0, false
 	}
 	return it, c.now() - it.loadedAt, true
@@ -94,7 +94,7 @@ func (c *Cache[K, V]) All() iter.Seq2[K, V] {
 			buf = buf[:0]
 			s.mu.Lock()
 			s.each(func(e *entry[K, V]) {
-				if it := e.item.Load(); it != nil && !it.negative && now-it.loadedAt <= ttl {
+				if it := e.item.Load(); it != nil && !it.isNegative() && now-it.loadedAt <= ttl {
 					buf = append(buf, kv{e.key, it.value})
 				}
 			})

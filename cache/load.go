@@ -105,7 +105,7 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 		return nil, nil, ErrClosed
 	}
 	if e == nil {
-		e = &entry[K, V]{key: key, heapIdx: -1}
+		e = c.newEntry(key)
 		s.insert(h, e, c.hash)
 	}
 	f := &flight[V]{done: make(chan struct{}), kind: k, base: e.item.Load()}
@@ -175,7 +175,7 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	batched := f.kind == kindBatched && !f.refresh
 	s.mu.Unlock()
 	c.afterWrite()
-	if gone != nil && !gone.negative {
+	if gone != nil && !gone.isNegative() {
 		c.notifyOne(e.key, gone.value, cause)
 	}
 	// Counted before the waiters are released, so that a caller sees the
@@ -226,7 +226,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		if cfg.negativeTTL == 0 {
 			return c.removeLocked(s, h, e, nil), CauseInvalidated
 		}
-		it := &item[V]{loadedAt: now, readAt: neverRead, negative: true}
+		it := &item[V]{loadedAt: now, readAt: negativeMark}
 		if !e.item.CompareAndSwap(old, it) {
 			return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now
 		}
@@ -237,7 +237,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 	case err == nil:
 		it := &item[V]{value: v, loadedAt: max(now-age, neverRead), readAt: now}
 		if f.kind != kindSync && old != nil && e.flags.Load()&flagRead == 0 {
-			it.readAt = old.readAt // a background reload is not a read
+			it.readAt = old.lastRead() // a background reload is not a read
 		}
 		if !e.item.CompareAndSwap(old, it) {
 			return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now

@@ -129,7 +129,7 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 	age := now - it.loadedAt
 	flags := e.flags.Load()
 	switch {
-	case it.negative:
+	case it.isNegative():
 		// A cached "not found": removed when its negative TTL has passed.
 		if age <= cfg.negativeTTL {
 			c.schedule(s, e, c.nextEvent(it, cfg))
@@ -190,7 +190,7 @@ func (c *Cache[K, V]) nextEvent(it *item[V], cfg *config) int64 {
 	if it == nil {
 		return maxTime
 	}
-	if it.negative {
+	if it.isNegative() {
 		return satAdd(satAdd(it.loadedAt, cfg.negativeTTL), 1)
 	}
 	if cfg.refresh == 0 {
@@ -217,7 +217,7 @@ func (c *Cache[K, V]) earliness(cfg *config) int64 {
 // be served and retried under WithStaleIfError: its reloads are failing and
 // it is within the window.
 func (c *Cache[K, V]) staleUsable(e *entry[K, V], it *item[V], now int64, cfg *config) bool {
-	return cfg.staleIfError > 0 && !it.negative && e.flags.Load()&flagBackoff != 0 &&
+	return cfg.staleIfError > 0 && !it.isNegative() && e.flags.Load()&flagBackoff != 0 &&
 		now-it.loadedAt-cfg.ttl <= cfg.staleIfError
 }
 
