@@ -214,11 +214,16 @@ func (c *Cache[K, V]) recordHit(s *shard[K, V], e *entry[K, V], n uint64) {
 func (c *Cache[K, V]) drainLocked(s *shard[K, V]) {
 	b := c.bound
 	evict := func(e *entry[K, V]) { b.victims = append(b.victims, e) }
-	// Hits first, from every shard that had some since the last drain (one
-	// atomic load per shard), so that the policy sees them before it picks
-	// victims; s, the shard whose ring is full, is among them.
-	for i := range c.shards {
-		c.drainReads(&c.shards[i])
+	// Hits first, so that the policy sees them before it picks victims: a
+	// drain for a write takes those of every shard that had some since the
+	// last drain (one atomic load per shard); a drain for a full ring takes
+	// that ring's alone, which keeps the hit path's share of the work small.
+	if s != nil {
+		c.drainReads(s)
+	} else {
+		for i := range c.shards {
+			c.drainReads(&c.shards[i])
+		}
 	}
 	b.qmu.Lock()
 	events := b.queue
