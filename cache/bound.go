@@ -2,6 +2,8 @@ package cache
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -56,22 +58,31 @@ func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCau
 	})
 }
 
-// The bounded cache. Hits record their entry in a small lossy ring of
-// their shard (the shard's hit counter is the ring's index, so a hit adds
-// one atomic store); writes (new entries, weight changes, removals, misses)
-// append an event to one queue under a leaf mutex. Whoever holds the policy
-// mutex drains the queue, in order, into the policy (policy.go), and removes
-// the victims it chooses. A writer drains after its write when the policy
-// mutex is free, and waits for it only when maxQueued events wait, so the
-// bound is passed by at most maxQueued entries (or their weight) plus one
-// per goroutine writing at that moment.
+// The bounded cache. A hit records its entry's policy node in a small lossy
+// ring, one of a few read stripes picked at random (the stripe's hit counter
+// is the ring's index, so a hit adds one atomic increment and one store, and
+// hits on different cores rarely share a stripe). A hit never does policy
+// work: every half turn of a ring wakes the cache's own goroutine (the
+// refresh loop), which feeds every stripe's hits to the policy under the
+// policy mutex; hits that arrive faster than the loop drains them overwrite
+// older ones. Writes (new entries, weight changes, removals, misses) append
+// an event to one queue under a leaf mutex. Whoever holds the policy mutex
+// drains the hits, then the queue, in order, into the policy (policy.go),
+// and removes the victims it chooses. A writer drains after its write when
+// the policy mutex is free, and waits for it only when maxQueued events
+// wait, so the bound is passed by at most maxQueued entries (or their
+// weight) plus one per goroutine writing at that moment.
 //
 // Lock order: a shard's mutex, then the queue's; the policy's, then a
 // shard's (to remove a victim), then the queue's. No writer holds a shard's
 // mutex while it takes the policy's.
 
-// readSlots is the size of a shard's ring of recent hits.
-const readSlots = 16
+// readSlots is the size of a stripe's ring of recent hits. A ring wakes the
+// loop every half turn, so that the loop can drain it before its hits are
+// overwritten; 64 slots in each of the stripes keep the hits of a burst
+// without writes (which would drain them) while the loop is not yet
+// running.
+const readSlots = 64
 
 // maxQueued is how many write events may wait before a writer waits for the
 // policy mutex to drain them.
@@ -93,6 +104,15 @@ type event[K comparable, V any] struct {
 	kind   eventKind
 }
 
+// readStripe is one ring of recent hits; n counts the hits recorded in it.
+// Its fields fill cache lines of their own.
+type readStripe[K comparable, V any] struct {
+	n       atomic.Uint64
+	slots   [readSlots]atomic.Pointer[policyNode[*entry[K, V]]]
+	drained uint64   // the count drained into the policy, under its mutex
+	_       [48]byte // 8 + 64*8 + 8 + 48 bytes: nine lines
+}
+
 type bound[K comparable, V any] struct {
 	mu      sync.Mutex // the policy's; see above
 	policy  *policy[*entry[K, V]]
@@ -105,6 +125,10 @@ type bound[K comparable, V any] struct {
 
 	max     int64
 	weigher func(K, V) int64 // nil: every entry weighs 1
+
+	stripes    []readStripe[K, V]
+	stripeMask uint32
+	hitsFull   chan struct{} // a ring completed half a turn; the loop drains (capacity 1)
 
 	evictions     atomic.Uint64
 	evictedWeight atomic.Uint64
@@ -140,7 +164,7 @@ func newBound[K comparable, V any](o *options) (*bound[K, V], func(K, V, Removal
 		if o.maxSize <= 0 {
 			return nil, nil, fmt.Errorf("%w: max size is %d, must be > 0", ErrInvalidConfig, o.maxSize)
 		}
-		return &bound[K, V]{max: int64(o.maxSize), policy: newPolicy[*entry[K, V]](int64(o.maxSize))}, onRemoval, nil
+		return newBoundOf[K, V](int64(o.maxSize), nil), onRemoval, nil
 	}
 	if o.maxWeight <= 0 {
 		return nil, nil, fmt.Errorf("%w: max weight is %d, must be > 0", ErrInvalidConfig, o.maxWeight)
@@ -150,7 +174,32 @@ func newBound[K comparable, V any](o *options) (*bound[K, V], func(K, V, Removal
 		return nil, nil, fmt.Errorf("%w: WithMaxWeight's weigher is %T, want a non-nil func(%T, %T) int64",
 			ErrInvalidConfig, o.weigher, *new(K), *new(V))
 	}
-	return &bound[K, V]{max: o.maxWeight, weigher: w, policy: newPolicy[*entry[K, V]](o.maxWeight)}, onRemoval, nil
+	return newBoundOf(o.maxWeight, w), onRemoval, nil
+}
+
+// newBoundOf returns a bound of max, weighed by weigher (nil: each entry
+// weighs 1), with read stripes for the machine's cores.
+func newBoundOf[K comparable, V any](max int64, weigher func(K, V) int64) *bound[K, V] {
+	n := stripeCount()
+	return &bound[K, V]{
+		max:        max,
+		weigher:    weigher,
+		policy:     newPolicy[*entry[K, V]](max),
+		stripes:    make([]readStripe[K, V], n),
+		stripeMask: uint32(n - 1),
+		hitsFull:   make(chan struct{}, 1),
+	}
+}
+
+// stripeCount is the number of read stripes: a power of two, four per core
+// up to 64, so that parallel hits rarely pick the same stripe while a drain
+// looks at few.
+func stripeCount() int {
+	n := 4
+	for n < 4*runtime.GOMAXPROCS(0) && n < 64 {
+		n *= 2
+	}
+	return n
 }
 
 // weigh is the weight of key's value; user code, so called with no lock
@@ -177,53 +226,59 @@ func (c *Cache[K, V]) afterWrite() {
 		return
 	}
 	if b.mu.TryLock() {
-		c.drain(nil)
+		c.drain()
 	} else if b.queued.Load() >= maxQueued {
 		b.mu.Lock()
-		c.drain(nil)
+		c.drain()
 	}
+}
+
+// drainHits feeds the recorded hits to the policy; the loop calls it when a
+// ring completed a turn.
+func (c *Cache[K, V]) drainHits() {
+	c.bound.mu.Lock()
+	c.drain()
 }
 
 // drain drains until no event waits or another goroutine holds the policy's
 // mutex; the mutex must be held. A writer whose try-lock failed leaves its
 // event to the holder, which looks again after it unlocked: every event is
 // drained by its writer or by a holder that saw it, never left behind.
-func (c *Cache[K, V]) drain(s *shard[K, V]) {
+func (c *Cache[K, V]) drain() {
 	for {
-		c.drainLocked(s)
+		c.drainLocked()
 		if c.bound.queued.Load() == 0 || !c.bound.mu.TryLock() {
 			return
 		}
-		s = nil
 	}
 }
 
-// recordHit puts e in its shard's ring of recent hits; n is the shard's hit
-// count after this hit. A full turn of the ring drains it if the policy's
-// mutex is free: a busy policy loses hits, never delays one.
-func (c *Cache[K, V]) recordHit(s *shard[K, V], e *entry[K, V], n uint64) {
-	s.reads[n%readSlots].Store(e)
-	if n%readSlots == 0 && c.bound.mu.TryLock() {
-		c.drain(s)
+// recordHit puts e's policy node in a read stripe's ring. Every half turn of
+// the ring wakes the loop to drain the stripes, unless a wake-up is already
+// pending: the hit itself never waits and never does policy work.
+func (c *Cache[K, V]) recordHit(e *entry[K, V]) {
+	b := c.bound
+	st := &b.stripes[rand.Uint32()&b.stripeMask]
+	n := st.n.Add(1)
+	st.slots[n%readSlots].Store(e.pol)
+	if n%(readSlots/2) == 0 {
+		select {
+		case b.hitsFull <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// drainLocked applies the queued events and the hits in s's ring (s may be
-// nil), removes the victims, unlocks the policy's mutex and then calls the
-// removal callback for the victims.
-func (c *Cache[K, V]) drainLocked(s *shard[K, V]) {
+// drainLocked applies the recorded hits and the queued events, removes the
+// victims, unlocks the policy's mutex and then calls the removal callback
+// for the victims.
+func (c *Cache[K, V]) drainLocked() {
 	b := c.bound
 	evict := func(e *entry[K, V]) { b.victims = append(b.victims, e) }
-	// Hits first, so that the policy sees them before it picks victims: a
-	// drain for a write takes those of every shard that had some since the
-	// last drain (one atomic load per shard); a drain for a full ring takes
-	// that ring's alone, which keeps the hit path's share of the work small.
-	if s != nil {
-		c.drainReads(s)
-	} else {
-		for i := range c.shards {
-			c.drainReads(&c.shards[i])
-		}
+	// Hits first, so that the policy sees them before it picks victims (one
+	// atomic load per stripe when there are none).
+	for i := range b.stripes {
+		b.drainReads(&b.stripes[i])
 	}
 	b.qmu.Lock()
 	events := b.queue
@@ -252,11 +307,13 @@ func (c *Cache[K, V]) drainLocked(s *shard[K, V]) {
 	var removed []removal[K, V]
 	for i, e := range b.victims {
 		b.victims[i] = nil
-		h := c.hash(e.key)
+		// The node keeps the key's hash; the victim is unlinked already,
+		// so its removal needs no remove event.
+		h := e.pol.hash
 		vs := c.shardOf(h)
 		vs.mu.Lock()
 		if e.flags.Load()&flagRemoved == 0 {
-			if it := c.removeLocked(vs, h, e, nil); it != nil {
+			if it := c.takeOutLocked(vs, h, e, nil); it != nil {
 				b.evictions.Add(1)
 				b.evictedWeight.Add(uint64(e.pol.weight))
 				if c.onRemoval != nil {
@@ -271,13 +328,13 @@ func (c *Cache[K, V]) drainLocked(s *shard[K, V]) {
 	c.notify(removed)
 }
 
-// drainReads feeds the policy the hits recorded in s's ring since the last
+// drainReads feeds the policy the hits recorded in st's ring since the last
 // drain; the policy's mutex must be held. A hit counted but not yet stored
 // in its slot is lost, as are hits beyond the ring's size: the buffer is
 // lossy by design, so that a hit never waits.
-func (c *Cache[K, V]) drainReads(s *shard[K, V]) {
-	n := s.hits.Load()
-	from := s.drained
+func (b *bound[K, V]) drainReads(st *readStripe[K, V]) {
+	n := st.n.Load()
+	from := st.drained
 	if n == from {
 		return
 	}
@@ -285,11 +342,23 @@ func (c *Cache[K, V]) drainReads(s *shard[K, V]) {
 		from = n - readSlots
 	}
 	for i := from + 1; i <= n; i++ {
-		if e := s.reads[i%readSlots].Swap(nil); e != nil && e.flags.Load()&flagRemoved == 0 {
-			c.bound.policy.access(e)
+		// A node whose entry was removed is unlinked, or will be by
+		// its remove event in this drain: the access of an unlinked
+		// node is ignored, and nodes are never linked twice.
+		if nd := st.slots[i%readSlots].Swap(nil); nd != nil {
+			b.policy.accessNode(nd)
 		}
 	}
-	s.drained = n
+	st.drained = n
+}
+
+// hits is the number of hits recorded in the stripes.
+func (b *bound[K, V]) hits() uint64 {
+	var n uint64
+	for i := range b.stripes {
+		n += b.stripes[i].n.Load()
+	}
+	return n
 }
 
 // notify calls the removal callback for each removal; no lock may be held.
@@ -323,13 +392,13 @@ func (c *Cache[K, V]) clearPolicy() {
 	b.mu.Lock()
 	defer c.afterWrite()
 	for q := queueWindow; q <= queueProtected; q++ {
-		for e := b.policy.queues[q].head; e != nil; {
-			next := e.pol.next
-			if e.flags.Load()&flagRemoved != 0 {
-				b.policy.remove(e)
+		for n := b.policy.queues[q].head; n != nil; {
+			next := n.next
+			if n.owner.flags.Load()&flagRemoved != 0 {
+				b.policy.remove(n.owner)
 			}
-			e = next
+			n = next
 		}
 	}
-	c.drainLocked(nil)
+	c.drainLocked()
 }

@@ -194,8 +194,10 @@ func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V],
 		// keep writing its cache line.
 		e.flags.Or(flagRead)
 	}
-	if n := s.hits.Add(1); c.bound != nil {
-		c.recordHit(s, e, n)
+	if c.bound != nil {
+		c.recordHit(e)
+	} else {
+		s.hits.Add(1)
 	}
 	return true
 }
@@ -377,6 +379,16 @@ func (c *Cache[K, V]) Invalidate(key K) (V, bool) {
 // e is removed only if it still holds that value (a Set may have replaced
 // it without the lock), and counted as an expiration.
 func (c *Cache[K, V]) removeLocked(s *shard[K, V], h uint64, e *entry[K, V], expired *item[V]) *item[V] {
+	old := c.takeOutLocked(s, h, e, expired)
+	if c.bound != nil && e.flags.Load()&flagRemoved != 0 {
+		c.bound.push(event[K, V]{e: e, kind: evRemove})
+	}
+	return old
+}
+
+// takeOutLocked is removeLocked without the policy's remove event, for a
+// victim the policy has already unlinked.
+func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], h uint64, e *entry[K, V], expired *item[V]) *item[V] {
 	var old *item[V]
 	if expired != nil {
 		if !e.item.CompareAndSwap(expired, nil) {
@@ -397,9 +409,6 @@ func (c *Cache[K, V]) removeLocked(s *shard[K, V], h uint64, e *entry[K, V], exp
 	}
 	s.unlink(h, e)
 	s.unschedule(e)
-	if c.bound != nil {
-		c.bound.push(event[K, V]{e: e, kind: evRemove})
-	}
 	return old
 }
 

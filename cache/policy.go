@@ -64,9 +64,12 @@ const (
 )
 
 // policyNode is the policy's part of an entry. hash and weight are set by the
-// cache before add; weight changes only through update.
+// cache before add; weight changes only through update. The queues link
+// nodes, not entries, so that moving an entry touches its neighbours' nodes
+// alone; owner leads back from a node to its entry (set when it is linked).
 type policyNode[E any] struct {
-	prev, next E
+	prev, next *policyNode[E]
+	owner      E
 	hash       uint64
 	weight     int64
 	queue      uint8
@@ -79,50 +82,70 @@ type policyEntry[E any] interface {
 	node() *policyNode[E]
 }
 
-// lruQueue is an intrusive doubly linked list, least recently used first.
+// lruQueue is an intrusive doubly linked list of nodes, least recently used
+// first.
 type lruQueue[E policyEntry[E]] struct {
-	head, tail E
+	head, tail *policyNode[E]
 	weight     int64
 	len        int
 }
 
-func (q *lruQueue[E]) pushBack(e E) {
-	var zero E
-	n := e.node()
-	n.prev, n.next = q.tail, zero
-	if q.tail == zero {
-		q.head = e
-	} else {
-		q.tail.node().next = e
+// front returns the least recently used entry, or the zero E.
+func (q *lruQueue[E]) front() E {
+	if q.head == nil {
+		var zero E
+		return zero
 	}
-	q.tail = e
+	return q.head.owner
+}
+
+func (q *lruQueue[E]) pushBack(e E) {
+	n := e.node()
+	n.owner = e
+	n.prev, n.next = q.tail, nil
+	if q.tail == nil {
+		q.head = n
+	} else {
+		q.tail.next = n
+	}
+	q.tail = n
 	q.weight += n.weight
 	q.len++
 }
 
-func (q *lruQueue[E]) unlink(e E) {
-	var zero E
-	n := e.node()
-	if n.prev == zero {
+func (q *lruQueue[E]) unlink(e E) { q.unlinkNode(e.node()) }
+
+func (q *lruQueue[E]) unlinkNode(n *policyNode[E]) {
+	if n.prev == nil {
 		q.head = n.next
 	} else {
-		n.prev.node().next = n.next
+		n.prev.next = n.next
 	}
-	if n.next == zero {
+	if n.next == nil {
 		q.tail = n.prev
 	} else {
-		n.next.node().prev = n.prev
+		n.next.prev = n.prev
 	}
-	n.prev, n.next = zero, zero
+	n.prev, n.next = nil, nil
 	q.weight -= n.weight
 	q.len--
 }
 
-func (q *lruQueue[E]) moveToBack(e E) {
-	if q.tail != e {
-		q.unlink(e)
-		q.pushBack(e)
+// moveToBack makes n, which is in q, the most recently used.
+func (q *lruQueue[E]) moveToBack(n *policyNode[E]) {
+	if q.tail == n {
+		return
 	}
+	// Unlink (n is not the tail, so it has a next) and relink at the back.
+	if n.prev == nil {
+		q.head = n.next
+	} else {
+		n.prev.next = n.next
+	}
+	n.next.prev = n.prev
+	n.prev, n.next = q.tail, nil
+	q.tail.next = n
+	q.tail = n
 }
 
 // policy is the adaptive W-TinyLFU policy for entries of type E.
@@ -217,8 +240,10 @@ func (p *policy[E]) add(e E, evict func(E)) {
 }
 
 // access records a hit on e, if e is still linked.
-func (p *policy[E]) access(e E) {
-	n := e.node()
+func (p *policy[E]) access(e E) { p.accessNode(e.node()) }
+
+// accessNode records a hit on the entry of node n, if it is still linked.
+func (p *policy[E]) accessNode(n *policyNode[E]) {
 	if n.queue == queueNone {
 		return
 	}
@@ -226,12 +251,13 @@ func (p *policy[E]) access(e E) {
 	p.climber.hits++
 	switch n.queue {
 	case queueWindow, queueProtected:
-		p.queues[n.queue].moveToBack(e)
+		p.queues[n.queue].moveToBack(n)
 	case queueProbation:
 		if n.weight > p.protectedMax {
-			p.queues[queueProbation].moveToBack(e)
+			p.queues[queueProbation].moveToBack(n)
 			break
 		}
+		e := n.owner
 		p.unlink(e)
 		p.link(e, queueProtected)
 		p.demoteProtected()

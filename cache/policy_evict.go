@@ -16,7 +16,7 @@ const transferLimit = 1000
 func (p *policy[E]) demoteProtected() {
 	protected := &p.queues[queueProtected]
 	for moved := 0; protected.weight > p.protectedMax && protected.len > 0 && moved < transferLimit; moved++ {
-		e := protected.head
+		e := protected.front()
 		p.unlink(e)
 		p.link(e, queueProbation)
 	}
@@ -30,7 +30,7 @@ func (p *policy[E]) evictEntries(evict func(E)) {
 	var zero E
 	candidate := p.shrinkWindow()
 	for p.total > p.maxWeight {
-		victim := p.queues[queueProbation].head
+		victim := p.queues[queueProbation].front()
 		var loser E
 		switch {
 		case candidate == zero:
@@ -47,7 +47,7 @@ func (p *policy[E]) evictEntries(evict func(E)) {
 			loser = candidate
 		}
 		if loser == candidate {
-			candidate = candidate.node().next
+			candidate = ownerOf(candidate.node().next)
 		}
 		p.total -= loser.node().weight
 		p.unlink(loser)
@@ -63,7 +63,7 @@ func (p *policy[E]) shrinkWindow() E {
 	var first, zero E
 	window := &p.queues[queueWindow]
 	for moved := 0; window.weight > p.windowMax && window.len > 0 && moved < transferLimit; moved++ {
-		e := window.head
+		e := window.front()
 		p.unlink(e)
 		p.link(e, queueProbation)
 		if first == zero {
@@ -78,7 +78,7 @@ func (p *policy[E]) shrinkWindow() E {
 func (p *policy[E]) lruOfAll() E {
 	for _, q := range [...]uint8{queueProbation, queueProtected, queueWindow} {
 		if p.queues[q].len > 0 {
-			return p.queues[q].head
+			return p.queues[q].front()
 		}
 	}
 	panic("cache: policy over its bound with no entry")
@@ -105,4 +105,13 @@ func (p *policy[E]) admit(candidate, victim uint64) bool {
 		return false
 	}
 	return p.rng.Uint64()%jitterOdds == 0
+}
+
+// ownerOf returns the entry of n, or the zero E for nil.
+func ownerOf[E any](n *policyNode[E]) E {
+	if n == nil {
+		var zero E
+		return zero
+	}
+	return n.owner
 }

@@ -141,9 +141,13 @@ func checkPolicy(t *testing.T, p *policy[*pEntry], linked map[*pEntry]bool, step
 	var total int64
 	for q := queueWindow; q <= queueProtected; q++ {
 		var weight int64
-		n := 0
-		var prev *pEntry
-		for e := p.queues[q].head; e != nil; e = e.n.next {
+		count := 0
+		var prev *policyNode[*pEntry]
+		for n := p.queues[q].head; n != nil; n = n.next {
+			e := n.owner
+			if e.node() != n {
+				t.Fatalf("step %d: a node's owner is another entry's", step)
+			}
 			if seen[e] {
 				t.Fatalf("step %d: entry %d twice in the queues", step, e.key)
 			}
@@ -154,16 +158,16 @@ func checkPolicy(t *testing.T, p *policy[*pEntry], linked map[*pEntry]bool, step
 			if e.n.prev != prev {
 				t.Fatalf("step %d: entry %d: prev link broken", step, e.key)
 			}
-			prev = e
+			prev = n
 			weight += e.n.weight
-			n++
+			count++
 		}
 		if p.queues[q].tail != prev {
 			t.Fatalf("step %d: queue %d: tail is not the last entry", step, q)
 		}
-		if weight != p.queues[q].weight || n != p.queues[q].len {
+		if weight != p.queues[q].weight || count != p.queues[q].len {
 			t.Fatalf("step %d: queue %d holds %d entries of weight %d, records %d of %d",
-				step, q, n, weight, p.queues[q].len, p.queues[q].weight)
+				step, q, count, weight, p.queues[q].len, p.queues[q].weight)
 		}
 		total += weight
 	}

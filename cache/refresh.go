@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
 	"github.com/asyncutils-go/asyncutils/defaults"
 )
 
@@ -19,6 +21,10 @@ func (c *Cache[K, V]) loop() {
 	defer c.wg.Done()
 	t := c.clock.Timer(time.Hour)
 	defer t.Stop()
+	var hitsFull <-chan struct{} // nil, never ready, for an unbounded cache
+	if c.bound != nil {
+		hitsFull = c.bound.hitsFull
+	}
 	for {
 		c.armed.Store(maxTime) // while it works, whoever schedules earlier signals
 		now := c.now()
@@ -32,11 +38,25 @@ func (c *Cache[K, V]) loop() {
 		} else {
 			t.Stop()
 		}
+		if !c.sleep(t, hitsFull) {
+			return
+		}
+	}
+}
+
+// sleep waits for the timer t, a wake-up or Close (then it returns false).
+// Meanwhile it feeds the policy each time a ring of hits completes a turn.
+func (c *Cache[K, V]) sleep(t *clock.Timer, hitsFull <-chan struct{}) bool {
+	for {
 		select {
 		case <-t.C:
+			return true
 		case <-c.wake:
+			return true
+		case <-hitsFull:
+			c.drainHits()
 		case <-c.done:
-			return
+			return false
 		}
 	}
 }

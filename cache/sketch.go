@@ -6,11 +6,13 @@ import "math/bits"
 // sketch of 4-bit counters (TinyLFU's frequency filter, as in Einziger,
 // Friedman and Manes, "TinyLFU: A Highly Efficient Cache Admission Policy").
 //
-// Each 64-bit word holds 16 counters. A hash is counted in four rows; row i
-// uses one of the four counters i*4..i*4+3 of a word chosen by the hash, so
-// the rows stay independent even when two of them pick the same word. The
-// estimate is the smallest of the four counters: collisions only ever raise
-// a counter, so the minimum is the closest to the truth.
+// Each 64-bit word holds 16 counters, and the table is cut into blocks of
+// eight words, one 64-byte cache line. A hash picks one block, and is
+// counted in four rows of it: row i uses one counter of word 2i or 2i+1, so
+// the rows never share a word, and counting or estimating a key touches one
+// cache line, not four. The estimate is the smallest of the four counters:
+// collisions only ever raise a counter, so the minimum is the closest to the
+// truth.
 //
 // Aging: after sampleSize counted increments, every counter is halved, so
 // that a key that was hot an hour ago does not outweigh one that is hot now.
@@ -23,7 +25,7 @@ import "math/bits"
 // O(log n) times in a cache's life.
 type sketch struct {
 	table      []uint64
-	shift      uint // 64 - log2(len(table)): the top bits of a hash pick a word
+	shift      uint // 64 - log2(len(table)/blockWords): the top bits of a hash pick a block
 	capacity   int  // the number of entries the table is sized for
 	sampleSize int  // increments between two halvings
 	additions  int  // increments since the last halving
@@ -31,6 +33,8 @@ type sketch struct {
 
 const (
 	sketchMinCapacity = 16
+	// blockWords is the number of words in a block: 64 bytes.
+	blockWords = 8
 	// oneNibbles has the low bit of each 4-bit counter set.
 	oneNibbles = 0x1111_1111_1111_1111
 	// lowNibbleBits has the low three bits of each counter set: the counters
@@ -49,18 +53,18 @@ func (s *sketch) ensure(n int) {
 	}
 	words := 1 << bits.Len(uint(n-1)) // the next power of two
 	s.table = make([]uint64, words)
-	s.shift = uint(64 - bits.TrailingZeros(uint(words)))
+	s.shift = uint(64 - bits.TrailingZeros(uint(words/blockWords)))
 	s.capacity = n
 	s.sampleSize = 10 * n
 	s.additions = 0
 }
 
-// spread derives the two hashes that place a key in the four rows
-// (Kirsch-Mitzenmacher double hashing). The key's hash is mixed again, so a
-// weak hash cannot line its keys up in one word.
+// spread derives from a key's hash the block of its counters (the top bits
+// of a) and the choice of a counter in each row (b). The key's hash is mixed
+// again, so a weak hash cannot line its keys up in one block.
 func spread(hash uint64) (a, b uint64) {
 	a = mix64(hash)
-	b = mix64(a^0x9e37_79b9_7f4a_7c15) | 1
+	b = mix64(a ^ 0x9e37_79b9_7f4a_7c15)
 	return a, b
 }
 
@@ -75,10 +79,12 @@ func mix64(x uint64) uint64 {
 	return x
 }
 
-// slot returns the word and the bit offset of row i's counter for a hash.
+// slot returns the word and the bit offset of row i's counter for a hash:
+// in the block that a picks, word 2i or 2i+1 (one bit of b) and one of its
+// 16 counters (four more bits of b).
 func (s *sketch) slot(a, b uint64, i int) (word int, offset uint) {
-	x := a + uint64(i)*b
-	return int(x >> s.shift), uint(i*4+int(x&3)) * 4
+	r := b >> (uint(i) * 5)
+	return int(a>>s.shift)*blockWords + 2*i + int(r&1), uint(r>>1&15) * 4
 }
 
 // frequency estimates how many times hash was counted since the last

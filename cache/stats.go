@@ -19,7 +19,8 @@ type Stats struct {
 	StaleHits     uint64 // Get calls answered with a value past its TTL because its reloads failed (WithStaleIfError)
 }
 
-// counters are the cache-wide counters; hits are counted per shard.
+// counters are the cache-wide counters; hits are counted per shard, or in
+// the read stripes of a bounded cache.
 type counters struct {
 	misses        atomic.Uint64
 	loads         atomic.Uint64
@@ -36,6 +37,7 @@ func (c *Cache[K, V]) Stats() Stats {
 	var hits, evictions, evictedWeight uint64
 	if c.bound != nil {
 		evictions, evictedWeight = c.bound.evictions.Load(), c.bound.evictedWeight.Load()
+		hits = c.bound.hits()
 	}
 	for i := range c.shards {
 		hits += c.shards[i].hits.Load()

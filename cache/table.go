@@ -31,14 +31,12 @@ func newBuckets[K comparable, V any](n int) *buckets[K, V] {
 
 type shard[K comparable, V any] struct {
 	table   atomic.Pointer[buckets[K, V]]
-	hits    atomic.Uint64 // counted here, not in one global counter, so that parallel hits do not share a cache line
+	hits    atomic.Uint64 // counted here, not in one global counter, so that parallel hits do not share a cache line; a bounded cache counts them in its read stripes
 	mu      sync.Mutex
-	count   int                                    // entries in the table, under mu
-	flights map[*entry[K, V]]*flight[V]            // the running load of each entry that has one, under mu
-	heap    []*entry[K, V]                         // the shard's schedule, a min-heap by entry.at, under mu
-	next    atomic.Int64                           // the earliest time in heap (maxTime: none), written under mu
-	reads   [readSlots]atomic.Pointer[entry[K, V]] // recent hits, for the bound's policy (bound.go)
-	drained uint64                                 // the hit count drained into the policy, under its mutex
+	count   int                         // entries in the table, under mu
+	flights map[*entry[K, V]]*flight[V] // the running load of each entry that has one, under mu
+	heap    []*entry[K, V]              // the shard's schedule, a min-heap by entry.at, under mu
+	next    atomic.Int64                // the earliest time in heap (maxTime: none), written under mu
 	_       [64]byte
 }
 
