@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/asyncutils-go/asyncutils/internal"
 )
@@ -141,7 +142,31 @@ type removal[K comparable, V any] struct {
 	cause RemovalCause
 }
 
-func (e *entry[K, V]) node() *policyNode[*entry[K, V]] { return e.pol }
+// boundedEntry is the allocation of a bounded cache's entry: the entry and
+// its policy node in one object, so that neither needs a pointer to the
+// other and an unbounded cache's entry carries nothing for the policy.
+//
+// Invariant: node and fromNode convert between the two fields with unsafe
+// pointer arithmetic, which is valid only for an entry allocated as the
+// first field of a boundedEntry (newEntry of a bounded cache). They are
+// called only from the bound's code (the policy, the drain and recordHit),
+// which exists only in a bounded cache; called on an unbounded cache's
+// entry, node would point past the entry's allocation.
+type boundedEntry[K comparable, V any] struct {
+	entry entry[K, V]
+	node  policyNode[*entry[K, V]]
+}
+
+// node returns e's policy node; e must belong to a bounded cache.
+func (e *entry[K, V]) node() *policyNode[*entry[K, V]] {
+	return &(*boundedEntry[K, V])(unsafe.Pointer(e)).node
+}
+
+// fromNode returns the entry whose policy node is n; called on any entry
+// pointer (the policy calls it on nil).
+func (*entry[K, V]) fromNode(n *policyNode[*entry[K, V]]) *entry[K, V] {
+	return (*entry[K, V])(unsafe.Add(unsafe.Pointer(n), -unsafe.Offsetof(boundedEntry[K, V]{}.node)))
+}
 
 // newBound checks the bound options and returns the bound, or nil for an
 // unbounded cache.
@@ -260,7 +285,7 @@ func (c *Cache[K, V]) recordHit(e *entry[K, V]) {
 	b := c.bound
 	st := &b.stripes[rand.Uint32()&b.stripeMask]
 	n := st.n.Add(1)
-	st.slots[n%readSlots].Store(e.pol)
+	st.slots[n%readSlots].Store(e.node())
 	if n%(readSlots/2) == 0 {
 		select {
 		case b.hitsFull <- struct{}{}:
@@ -288,8 +313,8 @@ func (c *Cache[K, V]) drainLocked() {
 	for _, ev := range events {
 		switch ev.kind {
 		case evAdd:
-			if ev.e.flags.Load()&flagRemoved == 0 && ev.e.pol.queue == queueNone {
-				ev.e.pol.hash, ev.e.pol.weight = ev.hash, ev.weight
+			if n := ev.e.node(); ev.e.flags.Load()&flagRemoved == 0 && n.queue == queueNone {
+				n.hash, n.weight = keyHash(ev.hash), ev.weight
 				b.policy.add(ev.e, evict)
 			}
 		case evUpdate:
@@ -299,7 +324,7 @@ func (c *Cache[K, V]) drainLocked() {
 		case evRemove:
 			b.policy.remove(ev.e)
 		case evMiss:
-			b.policy.miss(ev.hash)
+			b.policy.miss(keyHash(ev.hash))
 		}
 	}
 	clear(events)
@@ -307,15 +332,15 @@ func (c *Cache[K, V]) drainLocked() {
 	var removed []removal[K, V]
 	for i, e := range b.victims {
 		b.victims[i] = nil
-		// The node keeps the key's hash; the victim is unlinked already,
-		// so its removal needs no remove event.
-		h := e.pol.hash
+		// The victim is unlinked already, so its removal needs no remove
+		// event.
+		h := c.hash(e.key)
 		vs := c.shardOf(h)
 		vs.mu.Lock()
 		if e.flags.Load()&flagRemoved == 0 {
 			if it := c.takeOutLocked(vs, h, e, nil); it != nil {
 				b.evictions.Add(1)
-				b.evictedWeight.Add(uint64(e.pol.weight))
+				b.evictedWeight.Add(uint64(e.node().weight))
 				if c.onRemoval != nil {
 					removed = append(removed, removal[K, V]{e.key, it.value, CauseEvicted})
 				}
@@ -394,8 +419,8 @@ func (c *Cache[K, V]) clearPolicy() {
 	for q := queueWindow; q <= queueProtected; q++ {
 		for n := b.policy.queues[q].head; n != nil; {
 			next := n.next
-			if n.owner.flags.Load()&flagRemoved != 0 {
-				b.policy.remove(n.owner)
+			if e := entryOf(n); e.flags.Load()&flagRemoved != 0 {
+				b.policy.remove(e)
 			}
 			n = next
 		}

@@ -63,21 +63,17 @@ type entry[K comparable, V any] struct {
 	flags   atomic.Uint32
 	heapIdx int32 // position in the shard's heap; -1 when not scheduled
 	at      int64 // when the scheduler handles the entry next
-	// pol is the entry's node in the bound's policy, under the policy's
-	// mutex; nil in an unbounded cache. A pointer, allocated only with a
-	// bound, so that an unbounded cache's entries stay in a smaller size
-	// class.
-	pol *policyNode[*entry[K, V]]
 }
 
-// newEntry returns a new entry of key, with a policy node when the cache is
-// bounded.
+// newEntry returns a new entry of key. A bounded cache's entry is the first
+// field of a boundedEntry, which holds its policy node (bound.go); an
+// unbounded cache's entry has none.
 func (c *Cache[K, V]) newEntry(key K) *entry[K, V] {
-	e := &entry[K, V]{key: key, heapIdx: -1}
 	if c.bound != nil {
-		e.pol = new(policyNode[*entry[K, V]])
+		be := &boundedEntry[K, V]{entry: entry[K, V]{key: key, heapIdx: -1}}
+		return &be.entry
 	}
-	return e
+	return &entry[K, V]{key: key, heapIdx: -1}
 }
 
 func (e *entry[K, V]) failures() uint32 {

@@ -66,20 +66,38 @@ const (
 // policyNode is the policy's part of an entry. hash and weight are set by the
 // cache before add; weight changes only through update. The queues link
 // nodes, not entries, so that moving an entry touches its neighbours' nodes
-// alone; owner leads back from a node to its entry (set when it is linked).
+// alone. hash is the key's hash for the policy (keyHash): 32 bits, so that
+// the node takes 32 bytes.
 type policyNode[E any] struct {
 	prev, next *policyNode[E]
-	owner      E
-	hash       uint64
 	weight     int64
+	hash       uint32
 	queue      uint8
 }
 
+// keyHash is the part of a key's 64-bit hash that the policy keeps and
+// counts: its top 32 bits. Two keys that share it share their counts in the
+// sketch, as keys that collide in the sketch's counters already do.
+func keyHash(h uint64) uint32 { return uint32(h >> 32) }
+
 // policyEntry is what the policy needs of an entry: a comparable pointer
-// (its zero value ends a queue) that gives access to its node.
+// (its zero value ends a queue) that gives access to its node, and back:
+// fromNode, called on the zero E, returns the entry whose node n is. The
+// cache keeps the node in the same allocation as the entry (bound.go), so
+// that neither needs a pointer to the other.
 type policyEntry[E any] interface {
 	comparable
 	node() *policyNode[E]
+	fromNode(n *policyNode[E]) E
+}
+
+// entryOf returns the entry of node n, or the zero E for nil.
+func entryOf[E policyEntry[E]](n *policyNode[E]) E {
+	var zero E
+	if n == nil {
+		return zero
+	}
+	return zero.fromNode(n)
 }
 
 // lruQueue is an intrusive doubly linked list of nodes, least recently used
@@ -91,17 +109,10 @@ type lruQueue[E policyEntry[E]] struct {
 }
 
 // front returns the least recently used entry, or the zero E.
-func (q *lruQueue[E]) front() E {
-	if q.head == nil {
-		var zero E
-		return zero
-	}
-	return q.head.owner
-}
+func (q *lruQueue[E]) front() E { return entryOf(q.head) }
 
 func (q *lruQueue[E]) pushBack(e E) {
 	n := e.node()
-	n.owner = e
 	n.prev, n.next = q.tail, nil
 	if q.tail == nil {
 		q.head = n
@@ -195,7 +206,7 @@ func (p *policy[E]) len() int {
 // frequency estimates how often the key of this hash was read recently, from
 // 0 to 15 (the sketch's counters, halved every sample). The refresh loop can
 // use it to prefer reloading entries that are read.
-func (p *policy[E]) frequency(hash uint64) int { return p.sketch.frequency(hash) }
+func (p *policy[E]) frequency(hash uint32) int { return p.sketch.frequency(hash) }
 
 // sketchCapacity is the number of entries the sketch is sized for when the
 // policy holds n: twice that, so that it grows by doubling, but no more than
@@ -257,7 +268,7 @@ func (p *policy[E]) accessNode(n *policyNode[E]) {
 			p.queues[queueProbation].moveToBack(n)
 			break
 		}
-		e := n.owner
+		e := entryOf(n)
 		p.unlink(e)
 		p.link(e, queueProtected)
 		p.demoteProtected()
@@ -266,7 +277,7 @@ func (p *policy[E]) accessNode(n *policyNode[E]) {
 }
 
 // miss records a read of a key that has no entry.
-func (p *policy[E]) miss(hash uint64) {
+func (p *policy[E]) miss(hash uint32) {
 	p.sketch.increment(hash)
 	p.climber.misses++
 	p.climbIfDue()

@@ -47,7 +47,7 @@ func (p *policy[E]) evictEntries(evict func(E)) {
 			loser = candidate
 		}
 		if loser == candidate {
-			candidate = ownerOf(candidate.node().next)
+			candidate = entryOf(candidate.node().next)
 		}
 		p.total -= loser.node().weight
 		p.unlink(loser)
@@ -96,7 +96,7 @@ const (
 
 // admit reports whether the candidate should replace the victim in the main
 // space: it is more frequent, or warm and lucky.
-func (p *policy[E]) admit(candidate, victim uint64) bool {
+func (p *policy[E]) admit(candidate, victim uint32) bool {
 	cf, vf := p.sketch.frequency(candidate), p.sketch.frequency(victim)
 	if cf > vf {
 		return true
@@ -107,11 +107,3 @@ func (p *policy[E]) admit(candidate, victim uint64) bool {
 	return p.rng.Uint64()%jitterOdds == 0
 }
 
-// ownerOf returns the entry of n, or the zero E for nil.
-func ownerOf[E any](n *policyNode[E]) E {
-	if n == nil {
-		var zero E
-		return zero
-	}
-	return n.owner
-}

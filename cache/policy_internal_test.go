@@ -3,9 +3,11 @@ package cache
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
-// pEntry is the tests' entry: a key and the policy's node.
+// pEntry is the tests' entry: the policy's node (first, so that fromNode
+// can convert) and a key.
 type pEntry struct {
 	n   policyNode[*pEntry]
 	key uint64
@@ -13,9 +15,11 @@ type pEntry struct {
 
 func (e *pEntry) node() *policyNode[*pEntry] { return &e.n }
 
+func (*pEntry) fromNode(n *policyNode[*pEntry]) *pEntry { return (*pEntry)(unsafe.Pointer(n)) }
+
 func newPEntry(key uint64, weight int64) *pEntry {
 	e := &pEntry{key: key}
-	e.n.hash = mix64(key ^ 0x5bd1_e995)
+	e.n.hash = keyHash(mix64(key ^ 0x5bd1_e995))
 	e.n.weight = weight
 	return e
 }
@@ -105,7 +109,7 @@ func runPolicyOps(t *testing.T, maxWeight int64, ops []byte) {
 				p.access(e)
 			}
 		case 2:
-			p.miss(mix64(uint64(arg)))
+			p.miss(keyHash(mix64(uint64(arg))))
 		case 3: // a new weight, perhaps heavier than the bound
 			if e := pick(arg); e != nil {
 				w := int64(arg % 5)
@@ -127,7 +131,7 @@ func runPolicyOps(t *testing.T, maxWeight int64, ops []byte) {
 				if e := pick(arg + byte(j)); e != nil && j%3 != 0 {
 					p.access(e)
 				} else {
-					p.miss(uint64(j))
+					p.miss(uint32(j))
 				}
 			}
 		}
@@ -144,9 +148,9 @@ func checkPolicy(t *testing.T, p *policy[*pEntry], linked map[*pEntry]bool, step
 		count := 0
 		var prev *policyNode[*pEntry]
 		for n := p.queues[q].head; n != nil; n = n.next {
-			e := n.owner
+			e := entryOf(n)
 			if e.node() != n {
-				t.Fatalf("step %d: a node's owner is another entry's", step)
+				t.Fatalf("step %d: a node leads back to another entry", step)
 			}
 			if seen[e] {
 				t.Fatalf("step %d: entry %d twice in the queues", step, e.key)

@@ -62,8 +62,8 @@ func (s *sketch) ensure(n int) {
 // spread derives from a key's hash the block of its counters (the top bits
 // of a) and the choice of a counter in each row (b). The key's hash is mixed
 // again, so a weak hash cannot line its keys up in one block.
-func spread(hash uint64) (a, b uint64) {
-	a = mix64(hash)
+func spread(hash uint32) (a, b uint64) {
+	a = mix64(uint64(hash))
 	b = mix64(a ^ 0x9e37_79b9_7f4a_7c15)
 	return a, b
 }
@@ -89,7 +89,7 @@ func (s *sketch) slot(a, b uint64, i int) (word int, offset uint) {
 
 // frequency estimates how many times hash was counted since the last
 // halving, from 0 to 15.
-func (s *sketch) frequency(hash uint64) int {
+func (s *sketch) frequency(hash uint32) int {
 	if s.table == nil {
 		return 0
 	}
@@ -105,7 +105,7 @@ func (s *sketch) frequency(hash uint64) int {
 // increment counts one access of hash, and halves every counter once
 // sampleSize increments have been counted. An increment that finds all four
 // counters saturated does not count towards the period.
-func (s *sketch) increment(hash uint64) {
+func (s *sketch) increment(hash uint32) {
 	if s.table == nil {
 		return
 	}

@@ -14,13 +14,13 @@ func TestSketch_Frequency(t *testing.T) {
 			t.Fatalf("after %d increments: frequency %d, want %d", i+1, got, want)
 		}
 	}
-	for k := uint64(100); k < 200; k++ {
+	for k := uint32(100); k < 200; k++ {
 		for range k % 8 {
 			s.increment(k)
 		}
 	}
 	wrong := 0
-	for k := uint64(100); k < 200; k++ {
+	for k := uint32(100); k < 200; k++ {
 		if s.frequency(k) != int(k%8) {
 			wrong++
 		}
@@ -30,7 +30,7 @@ func TestSketch_Frequency(t *testing.T) {
 	if wrong > 5 {
 		t.Fatalf("%d of 100 estimates wrong", wrong)
 	}
-	if f := s.frequency(1 << 40); f > 1 {
+	if f := s.frequency(1 << 30); f > 1 {
 		t.Fatalf("a key never counted has frequency %d", f)
 	}
 }
@@ -43,7 +43,7 @@ func TestSketch_Halving(t *testing.T) {
 	for range 12 {
 		s.increment(7)
 	}
-	k := uint64(1000)
+	k := uint32(1000)
 	for s.additions != 0 && s.additions < s.sampleSize-1 {
 		s.increment(k)
 		k++
