@@ -106,4 +106,3 @@ func (p *policy[E]) admit(candidate, victim uint32) bool {
 	}
 	return p.rng.Uint64()%jitterOdds == 0
 }
-
