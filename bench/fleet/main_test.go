@@ -2,6 +2,10 @@ package fleetbench_test
 
 import (
 	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -18,8 +22,18 @@ import (
 // go-redis's own log (a refused dial while a server starts, a connection
 // closed at the end) is dropped: the tiers count and log their Redis errors
 // themselves.
+//
+// go test prints nothing for a benchmark that skips, so a run of the
+// benchmarks without redis-server says here, once, that they skip (and
+// each fails under REDISTIER_REQUIRE=1).
 func TestMain(m *testing.M) {
 	redis.SetLogger(discard{})
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+		if _, err := exec.LookPath("redis-server"); err != nil {
+			fmt.Fprintln(os.Stderr, missingRedis)
+		}
+	}
 	goleak.VerifyTestMain(m)
 }
 

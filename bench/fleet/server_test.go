@@ -19,6 +19,10 @@ import (
 // cannot silently not run.
 const requireEnv = "REDISTIER_REQUIRE"
 
+// missingRedis says what a run without redis-server does, and how to run
+// the fleet benchmarks.
+const missingRedis = "fleetbench: redis-server not found, the fleet benchmarks skip: run bash scripts/bench.sh or bash scripts/test.sh bench as root (they install the Debian package redis-server), or install it"
+
 // redisServer is a real redis-server on a free loopback port, with its
 // files in a temporary folder and no persistence, killed when the
 // benchmark ends.
@@ -33,7 +37,7 @@ func startRedis(tb testing.TB) *redisServer {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		msg := "fleetbench: redis-server not found, the fleet benchmarks skip: run bash scripts/bench.sh or bash scripts/test.sh bench as root (they install the Debian package redis-server), or install it"
+		msg := missingRedis
 		if os.Getenv(requireEnv) == "1" {
 			tb.Fatalf("%s (%s=1)", msg, requireEnv)
 		}
