@@ -10,6 +10,11 @@
 // impl=otter) belong to the scenario: each combination is a table of its
 // own. A new scenario or package needs no change to the report command.
 //
+// bench/fleet measures the cache's fleet tier (cache/redistier) against a
+// real redis-server, which its benchmarks start from PATH and kill; without
+// one they skip (fail with REDISTIER_REQUIRE=1, as scripts/bench.sh and CI
+// set it).
+//
 // Metrics: cmd/report shows every unit a benchmark reports (ns/op, B/op,
 // allocs/op and each b.ReportMetric) as the median of the rounds with its
 // 95% confidence interval, and compares each peer with ours in one unit,
@@ -18,8 +23,9 @@
 //   - ns/op, unless the scenario reports a headline unit, which says what
 //     it measures better than its time: a percentage (hit%) or a quantity
 //     per something other than an operation that is not a time (B/entry,
-//     calls/key). A time per thing (ns/task) or a count per operation
-//     (loads/op, goroutines-started) is a column, not compared.
+//     calls/key, calls/key/period). A time per thing (ns/task) or a count
+//     per operation (loads/op, goroutines-started) is a column, not
+//     compared.
 //   - Lower is better, except for a unit ending in % or /s (hit%, ops/s),
 //     so every ratio reads "how many times better asyncutils is". A package
 //     can state a unit's direction and statistics with a Unit line of the

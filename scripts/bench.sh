@@ -12,7 +12,32 @@
 #   bash scripts/bench.sh -dry -count 2 -benchtime 10ms    # print only
 #
 # bash scripts/figures.sh checks the result, as CI does.
+#
+# The fleet benchmarks (bench/fleet) run against a real redis-server: a run
+# of the benchmarks first makes it available (scripts/redis.sh installs the
+# Debian package as root), and fails, rather than writing a report without
+# the fleet, when it is missing.
 source "$(dirname "${BASH_SOURCE[0]}")/modules.sh"
+# Whether this runs the fleet benchmarks: not from saved output (-in,
+# -check), nor with -pkgs naming other packages only.
+fleet=1 prev=
+for a in "$@"; do
+	case "$a" in
+	-in | -in=* | --in | --in=* | -check | -check=true | --check | --check=true) fleet=0 ;;
+	-pkgs=* | --pkgs=*) [[ "${a#*=}" == *fleet* || "${a#*=}" == *./...* ]] || fleet=0 ;;
+	esac
+	if [ "$prev" = -pkgs ] || [ "$prev" = --pkgs ]; then
+		[[ "$a" == *fleet* || "$a" == *./...* ]] || fleet=0
+	fi
+	prev=$a
+done
+if [ "$fleet" = 1 ]; then
+	if ! bash "$ROOT/scripts/redis.sh"; then
+		echo "bench: redis-server missing, which the fleet benchmarks need: run this as root (it installs the Debian package redis-server), or install it" >&2
+		exit 1
+	fi
+	export REDISTIER_REQUIRE=1
+fi
 # Built, then run from the caller's folder, so that a relative -in or -raw
 # path means what it says.
 bin=$(mktemp -d)

@@ -2,7 +2,8 @@
 # The project's test command: every module, alone (GOWORK=off), tidy, vetted,
 # tested with -race in shuffled order. In bench, the report command's unit
 # tests run, and every benchmark runs once (-benchtime=1x -short) as a smoke
-# test.
+# test (the fleet benchmarks against a real redis-server, as cache/redistier's
+# integration tests).
 #
 # Usage: bash scripts/test.sh [module ...]
 source "$(dirname "${BASH_SOURCE[0]}")/modules.sh"
@@ -14,9 +15,10 @@ for m in "${mods[@]}"; do
 	go mod tidy -diff
 	say "$m: go vet"
 	go vet ./...
-	# cache/redistier: its integration tests need redis-server (installed as root, as in CI).
-	if [ "$m" = cache/redistier ] && ! bash "$ROOT/scripts/redis.sh"; then
-		echo "$m: redis-server missing, its integration tests skip: run this as root (it installs the Debian package redis-server), or install it"
+	# cache/redistier's integration tests and bench's fleet benchmarks need
+	# redis-server (installed as root, as in CI).
+	if { [ "$m" = cache/redistier ] || [ "$m" = bench ]; } && ! bash "$ROOT/scripts/redis.sh"; then
+		echo "$m: redis-server missing, its Redis tests and benchmarks skip: run this as root (it installs the Debian package redis-server), or install it"
 	fi
 	if [ "$m" = bench ]; then
 		say "$m: tests, and every benchmark once"

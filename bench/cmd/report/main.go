@@ -28,8 +28,9 @@
 //   - The ratios compare ns/op, unless the scenario reports a headline
 //     unit, which says what it is about better than its time: a
 //     percentage (hit%) or a quantity per something other than an
-//     operation that is not a time (B/entry, calls/key). A time per thing
-//     (ns/task) or a count per operation (loads/op) is shown, not compared.
+//     operation that is not a time (B/entry, calls/key, calls/key/period).
+//     A time per thing (ns/task) or a count per operation (loads/op) is
+//     shown, not compared.
 //   - Lower is better, except for a unit ending in % or /s (hit%, ops/s).
 //     A Unit line of the benchmark format printed by the bench package
 //     (Unit hit% better=higher assume=exact, from its TestMain) overrides

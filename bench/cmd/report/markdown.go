@@ -72,6 +72,9 @@ func render(rep *report, command, raw string) (string, []chart) {
 	var charts []chart
 	for _, m := range mods {
 		w("## %s\n\n", m.name)
+		if note := sectionNotes[m.name]; note != "" {
+			w("%s\n\n", note)
+		}
 		if svg := renderChart(m); svg != "" {
 			file := "bench-" + m.name + ".svg"
 			charts = append(charts, chart{file: file, svg: svg})
@@ -84,6 +87,19 @@ func render(rep *report, command, raw string) (string, []chart) {
 		}
 	}
 	return sb.String(), charts
+}
+
+// sectionNotes are a few lines under the heading of a section whose
+// benchmarks need more than their names to read: what runs and what the
+// impls are. The package's doc.go says what each scenario measures.
+var sectionNotes = map[string]string{
+	"fleet": "The fleet tier of the cache (`cache/redistier`) on a real `redis-server` on loopback, which\n" +
+		"each benchmark starts and kills: a fleet is replicas in one process, each with its own Redis\n" +
+		"client and cache. `asyncutils` is the cache over the tier, `cache-alone` the same cache without\n" +
+		"it (each replica loads alone), `sturdyc` sturdyc's distributed storage on the same server, in\n" +
+		"its early-refresh mode. The upstream takes 1 ms a call. `calls/key/period` and `calls/key` are\n" +
+		"the upstream's calls for the whole fleet; `max-age-ms` is the oldest value served, from when\n" +
+		"the upstream produced it (the TTL is 400 ms). What each scenario does: `bench/fleet/doc.go`.",
 }
 
 // warnings lists, once each, what benchmath warned about in the report's

@@ -18,6 +18,9 @@ import (
 //     benchmark without impl= and a log line between a name and its result;
 //   - noisy.txt: 6 rounds of one scenario where looplab's ratio to ours is
 //     noise (not significant) and quick's is not.
+//   - fleet.txt: 6 rounds of fleet scenarios: a unit with two denominators
+//     (calls/key/period), a plain count (max-age-ms) and a scenario of ours
+//     alone.
 
 func mustRead(t *testing.T, file string) *report {
 	t.Helper()
@@ -141,6 +144,8 @@ func TestUnitConventions(t *testing.T) {
 		"ns/op": false, "B/op": false, "allocs/op": false,
 		"ns/task": false, "ns/callback": false, "loads/op": false, "goroutines-started": false, "MB/s": false,
 		"B/entry": true, "calls/key": true, "hit%": true, "miss%": true,
+		"calls/key/period": true, "calls/key/op": false, "calls/op/key": false, "B/key/s": false,
+		"ns/key/period": false, "calls/": false, "calls//key": false, "max-age-ms": false,
 	}
 	for u, want := range headline {
 		if got := isHeadline(u); got != want {
@@ -148,7 +153,7 @@ func TestUnitConventions(t *testing.T) {
 		}
 	}
 	rep := &report{}
-	for u, want := range map[string]bool{"ns/op": false, "calls/key": false, "B/entry": false, "hit%": true, "ops/s": true} {
+	for u, want := range map[string]bool{"ns/op": false, "calls/key": false, "calls/key/period": false, "max-age-ms": false, "B/entry": false, "hit%": true, "ops/s": true} {
 		if got := rep.higherIsBetter(u); got != want {
 			t.Errorf("higherIsBetter(%q) = %v, want %v", u, got, want)
 		}
@@ -374,5 +379,61 @@ func TestSVGWellFormed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The fleet section comes after the cache's, says what its impls are,
+// compares calls/key/period (a headline with two denominators) and shows
+// max-age-ms without comparing it; a scenario of ours alone is a table
+// without ratios, and has no bar in the chart.
+func TestRender_FleetSection(t *testing.T) {
+	var raw []byte
+	for _, f := range []string{"clear.txt", "fleet.txt"} {
+		b, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(raw, b...)
+	}
+	rep, err := read(bytes.NewReader(raw), "clear+fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, charts := render(rep, rep.config["command"], "benchmarks.txt")
+	gather, cache, fleet := strings.Index(md, "## gather\n"), strings.Index(md, "## cache\n"), strings.Index(md, "## fleet\n")
+	if gather < 0 || cache < gather || fleet < cache {
+		t.Errorf("sections at %d, %d, %d; want gather, cache, fleet in that order", gather, cache, fleet)
+	}
+	if !strings.Contains(md, "## fleet\n\n"+sectionNotes["fleet"]+"\n\n![fleet") {
+		t.Errorf("the fleet section does not open with its note and its chart:\n%s", md[fleet:])
+	}
+	for _, want := range []string{
+		"| impl | ns/op | B/op | allocs/op | calls/key/period | max-age-ms | ratio (peer/ours, calls/key/period) | range | significant |",
+		"| **asyncutils** | 301,500,000 ±2% | 1,000 | 10 | 1.00 ±2% | 302 ±2% | 1.00x | | |",
+		"| cache-alone | 301,500,000 ±2% | 1,000 | 10 | 8.04 ±2% | 302 ±2% | 8.00x | 7.61x to 8.41x | yes (p=0.002) |",
+		"| sturdyc | 301,500,000 ±2% | 1,000 | 10 | 1.51 ±2% | 603 ±2% | 1.50x | 1.43x to 1.58x | yes (p=0.002) |",
+		"### Change/op=set/replicas=8\n\n| impl | ns/op | B/op | allocs/op |\n| --- | ---: | ---: | ---: |\n| **asyncutils** | 301,500 ±2% | 1,000 | 10 |\n",
+		"| cache-alone | 1,005,000 ±2% | 1,000 | 10 | 10.0x | 9.51x to 10.5x | yes (p=0.002) |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md[fleet:])
+		}
+	}
+	var svg string
+	for _, c := range charts {
+		if c.file == "bench-fleet.svg" {
+			svg = c.svg
+		}
+	}
+	if svg == "" {
+		t.Fatalf("no bench-fleet.svg among %d charts", len(charts))
+	}
+	for _, want := range []string{"RefreshLoad/replicas=8 (calls/key/period)", "MissFromRedis/upstream=1ms", ">sturdyc<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("bench-fleet.svg lacks %q", want)
+		}
+	}
+	if strings.Contains(svg, "Change/op=set") {
+		t.Error("bench-fleet.svg has a bar for a scenario without a peer")
 	}
 }

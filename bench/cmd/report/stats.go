@@ -122,7 +122,7 @@ type module struct {
 }
 
 // moduleOrder is the order of the sections; other modules follow, sorted.
-var moduleOrder = []string{"gather", "cache", "fsm", "accumulate"}
+var moduleOrder = []string{"gather", "cache", "fleet", "fsm", "accumulate"}
 
 // group sorts the benchmarks into modules and scenarios, keeping the order
 // of first appearance within a module and putting ours first in a scenario.

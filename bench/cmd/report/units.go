@@ -25,17 +25,24 @@ func (rep *report) higherIsBetter(unit string) bool {
 // isHeadline reports whether unit says what its scenario is about better
 // than its time does, so that the scenario's ratios compare it instead of
 // ns/op: a percentage (hit%), or a quantity per something other than an
-// operation that is not a time (B/entry, calls/key). A time per something
+// operation or a second that is not a time (B/entry, calls/key, and with
+// more than one denominator calls/key/period). A time per something
 // (ns/task, ns/callback) follows ns/op, and a count per operation
-// (loads/op) or a plain count (goroutines-started) is a side observation:
-// those are shown, not compared.
+// (loads/op, calls/key/op), a rate (MB/s) or a plain count
+// (goroutines-started, max-age-ms) is a side observation: those are shown,
+// not compared.
 func isHeadline(unit string) bool {
 	if strings.HasSuffix(unit, "%") {
 		return true
 	}
 	num, den, ok := strings.Cut(unit, "/")
-	if !ok || den == "op" || den == "s" || strings.Contains(den, "/") {
+	if !ok {
 		return false
+	}
+	for _, d := range strings.Split(den, "/") {
+		if d == "" || d == "op" || d == "s" {
+			return false
+		}
 	}
 	switch num {
 	case "ns", "us", "µs", "ms", "s", "sec":
