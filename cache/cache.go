@@ -189,10 +189,11 @@ func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V],
 			c.refreshOne(ctx, e, it)
 		}
 	}
-	if e.flags.Load()&flagRead == 0 {
-		// Written once per load, so that parallel hits of a hot key do not
+	if e.flags.Load()&(flagRead|flagHit) != flagRead|flagHit {
+		// Written once per load (and, in a bounded cache, once per read
+		// the policy counts), so that parallel hits of a hot key do not
 		// keep writing its cache line.
-		e.flags.Or(flagRead)
+		e.flags.Or(flagRead | flagHit)
 	}
 	if c.bound != nil {
 		c.recordHit(e)

@@ -38,6 +38,7 @@ const (
 	flagRemoved                    // the entry left its table; it never comes back
 	flagIdle                       // the loop found it idle and lets it expire
 	flagRead                       // a Get was served from its value since it was stored
+	flagHit                        // a Get was served since the bound's policy last counted one (bound.go)
 
 	// storedFlags are cleared when a load stores a value or a Set replaces it.
 	storedFlags = flagBackoff | flagIdle | flagRead | failureMask

@@ -85,10 +85,15 @@ func keyHash(h uint64) uint32 { return uint32(h >> 32) }
 // fromNode, called on the zero E, returns the entry whose node n is. The
 // cache keeps the node in the same allocation as the entry (bound.go), so
 // that neither needs a pointer to the other.
+//
+// takeHit reports whether the entry was read since the policy last counted
+// a read of it, and forgets it: the cache marks every hit in the entry
+// itself, which a lossy read buffer cannot lose.
 type policyEntry[E any] interface {
 	comparable
 	node() *policyNode[E]
 	fromNode(n *policyNode[E]) E
+	takeHit() bool
 }
 
 // entryOf returns the entry of node n, or the zero E for nil.
@@ -260,6 +265,7 @@ func (p *policy[E]) accessNode(n *policyNode[E]) {
 	}
 	p.sketch.increment(n.hash)
 	p.climber.hits++
+	entryOf(n).takeHit()
 	switch n.queue {
 	case queueWindow, queueProtected:
 		p.queues[n.queue].moveToBack(n)

@@ -11,6 +11,11 @@ package cache
 // for a moment, not the bound, which only evictEntries keeps.
 const transferLimit = 1000
 
+// maxRescues bounds how many entries one evictEntries call saves from
+// eviction because they were read (see evictEntries), so that readers that
+// keep reading cannot keep a drain holding the policy's lock.
+const maxRescues = 64
+
 // demoteProtected moves protected's least recently used entries to
 // probation while protected is over its share (at most transferLimit).
 func (p *policy[E]) demoteProtected() {
@@ -26,8 +31,14 @@ func (p *policy[E]) demoteProtected() {
 // then evicts one entry at a time until the total weight is within the bound:
 // the loser of each candidate-victim duel, or, when no candidate is left,
 // the least recently used entry of probation, protected or the window.
+//
+// An entry about to be evicted that was read since the policy last counted
+// a read of it (takeHit) gets the access instead, at most maxRescues times
+// a call: the read buffers are lossy, and this keeps a lost hit from
+// costing the entry its place. Each rescue is paid for by a hit.
 func (p *policy[E]) evictEntries(evict func(E)) {
 	var zero E
+	rescues := 0
 	candidate := p.shrinkWindow()
 	for p.total > p.maxWeight {
 		victim := p.queues[queueProbation].front()
@@ -48,6 +59,14 @@ func (p *policy[E]) evictEntries(evict func(E)) {
 		}
 		if loser == candidate {
 			candidate = entryOf(candidate.node().next)
+		}
+		if rescues < maxRescues && loser.takeHit() {
+			// Read since the policy last counted a read of it (the hit
+			// was lost from a full read buffer): count it now, which
+			// moves it away from the victim's place, and choose again.
+			rescues++
+			p.accessNode(loser.node())
+			continue
 		}
 		p.total -= loser.node().weight
 		p.unlink(loser)

@@ -11,11 +11,18 @@ import (
 type pEntry struct {
 	n   policyNode[*pEntry]
 	key uint64
+	hit bool // a hit the policy was not told of (a lost read)
 }
 
 func (e *pEntry) node() *policyNode[*pEntry] { return &e.n }
 
 func (*pEntry) fromNode(n *policyNode[*pEntry]) *pEntry { return (*pEntry)(unsafe.Pointer(n)) }
+
+func (e *pEntry) takeHit() bool {
+	hit := e.hit
+	e.hit = false
+	return hit
+}
 
 func newPEntry(key uint64, weight int64) *pEntry {
 	e := &pEntry{key: key}
@@ -308,4 +315,68 @@ func TestPolicy_Frequency(t *testing.T) {
 	if f := p.frequency(newPEntry(2, 1).n.hash); f != 0 {
 		t.Fatalf("frequency %d of a key never read", f)
 	}
+}
+
+// TestPolicy_LostHitRescues: an entry about to be evicted whose hit was lost
+// (takeHit) is counted as read instead, and another entry goes; the rescues
+// are bounded, so that entries that are all marked still leave and the bound
+// holds.
+func TestPolicy_LostHitRescues(t *testing.T) {
+	t.Run("one", func(t *testing.T) {
+		p := newPolicy[*pEntry](100)
+		entries := make([]*pEntry, 100)
+		for i := range entries {
+			entries[i] = newPEntry(uint64(i), 1)
+			p.add(entries[i], func(*pEntry) { t.Fatal("evicted within the bound") })
+		}
+		victim := p.queues[queueProbation].front()
+		victim.hit = true
+		// Every other key is read more often, so that the victim loses
+		// its duel with the candidate.
+		for _, e := range entries {
+			if e != victim {
+				for range 3 {
+					p.miss(e.n.hash)
+				}
+			}
+		}
+		before := p.frequency(victim.n.hash)
+		var evicted []*pEntry
+		p.add(newPEntry(1000, 1), func(e *pEntry) { evicted = append(evicted, e) })
+		if len(evicted) != 1 || evicted[0] == victim {
+			t.Fatalf("evicted %d entries, the marked victim among them: %v", len(evicted), len(evicted) == 1)
+		}
+		if victim.n.queue != queueProtected || victim.hit {
+			t.Fatalf("the marked victim is in queue %d, still marked %v; want protected, unmarked", victim.n.queue, victim.hit)
+		}
+		if f := p.frequency(victim.n.hash); f != before+1 {
+			t.Fatalf("the rescued entry's frequency went from %d to %d, want one more", before, f)
+		}
+	})
+	t.Run("bounded", func(t *testing.T) {
+		const n = 1000
+		p := newPolicy[*pEntry](n)
+		entries := make([]*pEntry, n)
+		for i := range entries {
+			entries[i] = newPEntry(uint64(i), 1)
+			p.add(entries[i], func(*pEntry) {})
+		}
+		for _, e := range entries {
+			e.hit = true
+		}
+		evicted := 0
+		p.add(newPEntry(n, 1), func(*pEntry) { evicted++ })
+		if evicted != 1 || p.weight() != n {
+			t.Fatalf("%d evicted, weight %d, want 1 and %d", evicted, p.weight(), n)
+		}
+		marked := 0
+		for _, e := range entries {
+			if !e.hit {
+				marked++
+			}
+		}
+		if marked > maxRescues+1 {
+			t.Fatalf("%d marks taken by one add, want at most %d", marked, maxRescues+1)
+		}
+	})
 }

@@ -19,6 +19,7 @@ import (
 type boundedCache interface {
 	get(ctx context.Context, key string) (string, error)
 	set(key, value string)
+	len() int
 	close()
 }
 
@@ -50,6 +51,7 @@ type oursBounded struct{ c *cache.Cache[string, string] }
 
 func (o oursBounded) get(ctx context.Context, k string) (string, error) { return o.c.Get(ctx, k) }
 func (o oursBounded) set(k, v string)                                   { o.c.Set(k, v) }
+func (o oursBounded) len() int                                          { return o.c.Len() }
 func (o oursBounded) close()                                            { _ = o.c.Close() }
 
 type otterBounded struct {
@@ -59,6 +61,7 @@ type otterBounded struct {
 
 func (o otterBounded) get(ctx context.Context, k string) (string, error) { return o.c.Get(ctx, k, o.l) }
 func (o otterBounded) set(k, v string)                                   { o.c.Set(k, v) }
+func (o otterBounded) len() int                                          { return o.c.EstimatedSize() }
 func (o otterBounded) close()                                            { o.c.StopAllGoroutines() }
 
 // BenchmarkBoundedHitParallel reads 16k present keys of a cache bounded to
@@ -177,6 +180,56 @@ func BenchmarkBoundedBytesPerEntry(b *testing.B) {
 				c.close()
 			}
 			b.ReportMetric(perEntry, "B/entry")
+		})
+	}
+}
+
+// BenchmarkBoundedFlood sends a flood of distinct keys through Get (each a
+// miss and a load) into a cache bounded to 100,000 entries: 10,000,000 keys
+// (100,000 into 10,000 under -short). It reports the live heap after a
+// tenth of the flood (MB-at-tenth: at 1M keys) and after all of it
+// (MB-at-end: at 10M keys), the
+// largest entry count seen, sampled every 1,000 keys (max-len), and the
+// live heap at the end per entry of the bound (B/entry): a heap that does
+// not grow with the flood's length shows as MB-at-end close to MB-at-tenth.
+func BenchmarkBoundedFlood(b *testing.B) {
+	n, size := 10_000_000, 100_000
+	if testing.Short() {
+		n, size = 100_000, 10_000
+	}
+	keys := func(from, to int, yield func(string)) {
+		for i := from; i < to; i++ {
+			yield("flood-" + strconv.Itoa(i))
+		}
+	}
+	for _, im := range sizedImpls() {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			var atTenth, atEnd, maxLen float64
+			for b.Loop() {
+				base := heapAlloc()
+				c := im.make(size)
+				ctx := context.Background()
+				count := 0
+				get := func(k string) {
+					if _, err := c.get(ctx, k); err != nil {
+						b.Fatal(err)
+					}
+					if count++; count%1000 == 0 {
+						maxLen = max(maxLen, float64(c.len()))
+					}
+				}
+				keys(0, n/10, get)
+				atTenth = float64(heapAlloc()-base) / 1e6
+				keys(n/10, n, get)
+				atEnd = float64(heapAlloc()-base) / 1e6
+				maxLen = max(maxLen, float64(c.len()))
+				runtime.KeepAlive(c)
+				c.close()
+			}
+			b.ReportMetric(atTenth, "MB-at-tenth")
+			b.ReportMetric(atEnd, "MB-at-end")
+			b.ReportMetric(maxLen, "max-len")
+			b.ReportMetric(atEnd*1e6/float64(size), "B/entry")
 		})
 	}
 }
