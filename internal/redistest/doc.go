@@ -15,15 +15,15 @@
 // Its methods report problems through the test's Fatalf, so they are called
 // from the goroutine running the test, as testing's Fatal requires.
 //
-// Why here, in the internal module: it is the one place both users can
-// import without any go.mod gaining a require. cache/redistier and bench
-// require internal already, Go's internal-package rule keeps the package out
-// of every user's reach (a test helper is no part of the tier's API, which
-// an exported package of cache/redistier would have been), and it uses the
-// standard library alone, checking readiness with a PING of its own instead
-// of a Redis client, and the few methods of testing.TB it calls through the
-// small [TB] interface. So the internal module's requires stay as they are,
-// and neither the modules in go.work, which all require internal, nor their
-// consumers ever see a Redis client in their module graph. Like the rest of
-// internal, it changes only additively.
+// Why here, in the internal module, rather than an exported package of
+// cache/redistier that bench/fleet would import: neither puts a new module
+// in anyone's graph (cache/redistier and bench had internal in theirs; their
+// require of it only turns direct), but here Go's internal-package rule keeps
+// a test helper out of users' reach, where in cache/redistier it would be
+// part of the tier's public API. And the package uses the standard library
+// alone (a PING of its own in the Redis protocol rather than a Redis client,
+// the few methods of testing.TB it calls through [TB]), so the internal
+// module's requires stay as they are, and neither the modules in go.work,
+// which all require internal, nor their consumers ever get a Redis client in
+// their module graph. Like the rest of internal, it changes only additively.
 package redistest
