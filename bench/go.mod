@@ -9,6 +9,7 @@ require (
 	github.com/asyncutils-go/asyncutils/cache/redistier v0.1.0
 	github.com/asyncutils-go/asyncutils/fsm v0.1.0
 	github.com/asyncutils-go/asyncutils/gather v0.1.0
+	github.com/asyncutils-go/asyncutils/internal v0.1.0
 	github.com/hashicorp/golang-lru/arc/v2 v2.0.7
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/jellydator/ttlcache/v3 v3.4.1
@@ -27,7 +28,6 @@ require (
 require (
 	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
 	github.com/asyncutils-go/asyncutils/defaults v0.1.0 // indirect
-	github.com/asyncutils-go/asyncutils/internal v0.1.0 // indirect
 	github.com/benbjohnson/clock v1.3.5 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect

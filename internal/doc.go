@@ -4,6 +4,8 @@
 //
 // The clock defaulting lives in the subpackage timing, so that modules which
 // never read time do not pull the clock module into their consumers' builds.
+// The subpackage redistest starts a real redis-server for the tests of the
+// modules that talk to Redis; only their tests import it.
 //
 // This module changes only additively: a breaking change needs internal/v2.
 // It is importable only by the asyncutils modules themselves.

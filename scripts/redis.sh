@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes redis-server available for the integration tests of cache/redistier:
+# Makes redis-server available for the integration tests of cache/redistier
+# (and bench's fleet benchmarks, and the tests of internal/redistest):
 # when it is missing and the script runs as root (as in CI), it installs the
 # Debian package redis-server (apt-get update once, then apt-get install). It
 # only installs the binary: the tests start and stop their own servers, and

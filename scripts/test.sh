@@ -15,9 +15,10 @@ for m in "${mods[@]}"; do
 	go mod tidy -diff
 	say "$m: go vet"
 	go vet ./...
-	# cache/redistier's integration tests and bench's fleet benchmarks need
+	# cache/redistier's integration tests, bench's fleet benchmarks and the
+	# tests of internal/redistest (the helper that starts their servers) need
 	# redis-server (installed as root, as in CI).
-	if { [ "$m" = cache/redistier ] || [ "$m" = bench ]; } && ! bash "$ROOT/scripts/redis.sh"; then
+	if { [ "$m" = internal ] || [ "$m" = cache/redistier ] || [ "$m" = bench ]; } && ! bash "$ROOT/scripts/redis.sh"; then
 		echo "$m: redis-server missing, its Redis tests and benchmarks skip: run this as root (it installs the Debian package redis-server), or install it"
 	fi
 	if [ "$m" = bench ]; then

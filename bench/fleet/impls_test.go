@@ -13,6 +13,7 @@ import (
 
 	"github.com/asyncutils-go/asyncutils/cache"
 	"github.com/asyncutils-go/asyncutils/cache/redistier"
+	"github.com/asyncutils-go/asyncutils/internal/redistest"
 	"github.com/redis/go-redis/v9"
 	"github.com/viccon/sturdyc"
 )
@@ -65,7 +66,7 @@ type replica interface {
 // replica is closed when the benchmark ends.
 type impl struct {
 	name  string
-	fleet func(tb testing.TB, srv *redisServer, name string, u *upstream, tm timing, n int) []replica
+	fleet func(tb testing.TB, srv *redistest.Server, name string, u *upstream, tm timing, n int) []replica
 }
 
 // impls are the fleets compared: ours, the cache over the tier; the same
@@ -73,14 +74,14 @@ type impl struct {
 // distributed storage on the same redis-server.
 func impls() []impl {
 	return []impl{
-		{"asyncutils", func(tb testing.TB, srv *redisServer, name string, u *upstream, tm timing, n int) []replica {
+		{"asyncutils", func(tb testing.TB, srv *redistest.Server, name string, u *upstream, tm timing, n int) []replica {
 			rs := make([]replica, n)
 			for i := range rs {
 				rs[i] = newTiered(tb, srv, name, u, tm)
 			}
 			return rs
 		}},
-		{"cache-alone", func(tb testing.TB, _ *redisServer, _ string, u *upstream, tm timing, n int) []replica {
+		{"cache-alone", func(tb testing.TB, _ *redistest.Server, _ string, u *upstream, tm timing, n int) []replica {
 			rs := make([]replica, n)
 			for i := range rs {
 				c, err := cache.New(u.load, cache.WithTTL(tm.ttl), cache.WithRefresh(tm.refresh), cache.WithLogger(quiet))
@@ -92,7 +93,7 @@ func impls() []impl {
 			}
 			return rs
 		}},
-		{"sturdyc", func(tb testing.TB, srv *redisServer, name string, u *upstream, tm timing, n int) []replica {
+		{"sturdyc", func(tb testing.TB, srv *redistest.Server, name string, u *upstream, tm timing, n int) []replica {
 			rs := make([]replica, n)
 			for i := range rs {
 				rs[i] = newSturdy(tb, srv, name, u, tm)
@@ -112,9 +113,9 @@ type tiered struct {
 // share one machine, and so one clock: the skew bound is 1ms instead of the
 // default 100ms, which would make values read from Redis look that much
 // older and be reloaded that much sooner.
-func newTiered(tb testing.TB, srv *redisServer, name string, u *upstream, tm timing, copts ...cache.Option) *tiered {
+func newTiered(tb testing.TB, srv *redistest.Server, name string, u *upstream, tm timing, copts ...cache.Option) *tiered {
 	tb.Helper()
-	client := srv.client()
+	client := newClient(srv)
 	tier, err := redistier.New(client, name, u.load, redistier.WithTiming(tm.ttl, tm.refresh),
 		redistier.WithMaxSkew(time.Millisecond), redistier.WithLogger(quiet))
 	if err != nil {
@@ -154,9 +155,9 @@ type sturdy struct {
 	store *sturdyStore
 }
 
-func newSturdy(tb testing.TB, srv *redisServer, name string, u *upstream, tm timing) *sturdy {
+func newSturdy(tb testing.TB, srv *redistest.Server, name string, u *upstream, tm timing) *sturdy {
 	tb.Helper()
-	client := srv.client()
+	client := newClient(srv)
 	tb.Cleanup(func() { _ = client.Close() })
 	store := &sturdyStore{client: client, prefix: "sturdyc:" + name + ":", ttl: tm.ttl}
 	c := sturdyc.New[string](1<<20, 8, tm.ttl, 10,

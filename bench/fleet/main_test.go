@@ -5,11 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
+
+	"github.com/asyncutils-go/asyncutils/internal/redistest"
 )
 
 // TestMain checks that no benchmark leaves a goroutine behind: every
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 	redis.SetLogger(discard{})
 	flag.Parse()
 	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
-		if _, err := exec.LookPath("redis-server"); err != nil {
+		if !redistest.Installed() {
 			fmt.Fprintln(os.Stderr, missingRedis)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/asyncutils-go/asyncutils/cache"
 	"github.com/asyncutils-go/asyncutils/cache/redistier"
+	"github.com/asyncutils-go/asyncutils/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -41,7 +42,7 @@ type testFleet struct {
 	wg      sync.WaitGroup
 }
 
-func startFleet(t *testing.T, srv *redisServer, tiered bool) *testFleet {
+func startFleet(t *testing.T, srv *redistest.Server, tiered bool) *testFleet {
 	t.Helper()
 	f := &testFleet{u: &upstream{}, stop: make(chan struct{})}
 	for range fleetReplicas {
@@ -98,7 +99,7 @@ func startFleet(t *testing.T, srv *redisServer, tiered bool) *testFleet {
 
 // fleetClient is a client as a service would configure one: no retries (the
 // tier's fallback is the retry), a short dial timeout.
-func fleetClient(srv *redisServer) *redis.Client {
+func fleetClient(srv *redistest.Server) *redis.Client {
 	return redis.NewClient(&redis.Options{Addr: srv.Addr(), MaxRetries: -1, DialTimeout: time.Second})
 }
 
@@ -252,7 +253,7 @@ func TestFleet_RedisOutage(t *testing.T) {
 	}
 
 	restarted := time.Now()
-	srv.Start()
+	srv.Restart()
 	recovery := waitRecovered(t, f.rs)
 	recoveredIn := recovery.Sub(restarted)
 	time.Sleep(2 * fleetPeriod) // the values loaded alone during the outage are reloaded through Redis
