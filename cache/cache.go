@@ -308,7 +308,7 @@ func (c *Cache[K, V]) Set(key K, value V) {
 func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now, w int64) *item[V] {
 	e := s.lookup(h, key)
 	if e == nil {
-		e = c.newEntry(key)
+		e = c.newEntry(key, h)
 		s.insert(h, e, c.hash)
 	}
 	if s.flights[e] != nil {

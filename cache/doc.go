@@ -83,7 +83,13 @@
 // set). The bound is passed only between a write and the drain that
 // follows it, by at most 128 entries (or their weight) plus one per
 // goroutine writing at that moment. An evicted entry's reload is dropped,
-// and [WithOnRemoval] is told why each entry left.
+// and [WithOnRemoval] is told why each entry left. What a hit tells the
+// policy may be lost when hits come faster than the policy takes them in
+// (the buffer is lossy, as in Caffeine and otter): the policy then
+// undercounts how often the entry is read. But every hit also marks its
+// entry, and an entry read since the policy last counted it is not evicted
+// when its turn comes: it is counted as read instead (up to 64 such entries
+// in one eviction, so that the bound still holds).
 //
 // # The TTL is a hard bound
 //
@@ -112,7 +118,9 @@
 // A hit on an entry whose reload runs allocates nothing and starts nothing.
 // A Set of a present key takes no lock: one allocation and one
 // compare-and-swap. A load costs one goroutine and a few small allocations,
-// and takes only the lock of its key's shard. With a bound, a hit also
-// stores its entry in a slot of its shard's ring of recent hits (one atomic
-// store), and a write appends one event to the policy's queue.
+// and takes only the lock of its key's shard. With a bound, a hit counts
+// itself in a ring of recent hits instead of its shard (one atomic
+// increment and one store) and does no policy work: the cache's own
+// goroutine feeds the rings to the policy; a write appends one event to the
+// policy's queue and, when the policy is free, applies the queue itself.
 package cache

@@ -45,6 +45,12 @@ const (
 
 	failureShift = 8 // bits 8..15 count consecutive background reload failures
 	failureMask  = 0xff << failureShift
+
+	// tagMask: bits 16..31 hold 16 bits of the key's hash (tagOf), set at
+	// creation and never changed, so that a table walk compares a key only
+	// when its tag matches: a miss does not read the keys of the entries it
+	// passes (for a string key, another cache line each).
+	tagMask = 0xffff << 16
 )
 
 // entry is the cache's record of one key. It stays the same object from the
@@ -66,16 +72,25 @@ type entry[K comparable, V any] struct {
 	at      int64 // when the scheduler handles the entry next
 }
 
-// newEntry returns a new entry of key. A bounded cache's entry is the first
+// newEntry returns a new entry of key, whose hash is h. A bounded cache's entry is the first
 // field of a boundedEntry, which holds its policy node (bound.go); an
 // unbounded cache's entry has none.
-func (c *Cache[K, V]) newEntry(key K) *entry[K, V] {
+func (c *Cache[K, V]) newEntry(key K, h uint64) *entry[K, V] {
+	var e *entry[K, V]
 	if c.bound != nil {
-		be := &boundedEntry[K, V]{entry: entry[K, V]{key: key, heapIdx: -1}}
-		return &be.entry
+		e = &(&boundedEntry[K, V]{}).entry
+	} else {
+		e = new(entry[K, V])
 	}
-	return &entry[K, V]{key: key, heapIdx: -1}
+	e.key, e.heapIdx = key, -1
+	e.flags.Store(tagOf(h))
+	return e
 }
+
+// tagOf is the tag of a key of hash h in an entry's flags: bits 32..47 of
+// h, which pick neither the shard (the top bits) nor the bucket (the low
+// bits) in tables of up to 2^32 buckets.
+func tagOf(h uint64) uint32 { return uint32(h>>16) & tagMask }
 
 func (e *entry[K, V]) failures() uint32 {
 	return (e.flags.Load() & failureMask) >> failureShift

@@ -105,7 +105,7 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 		return nil, nil, ErrClosed
 	}
 	if e == nil {
-		e = c.newEntry(key)
+		e = c.newEntry(key, h)
 		s.insert(h, e, c.hash)
 	}
 	f := &flight[V]{done: make(chan struct{}), kind: k, base: e.item.Load()}

@@ -32,7 +32,8 @@ type counters struct {
 	staleHits     atomic.Uint64
 }
 
-// Stats returns the counters. It costs one pass over the shards.
+// Stats returns the counters. It costs one pass over the shards (and the
+// read stripes of a bounded cache).
 func (c *Cache[K, V]) Stats() Stats {
 	var hits, evictions, evictedWeight uint64
 	if c.bound != nil {

@@ -50,8 +50,9 @@ func (s *shard[K, V]) init() {
 func (s *shard[K, V]) find(h uint64, key K) *entry[K, V] {
 	t := s.table.Load()
 	e := t.heads[h&t.mask].Load()
+	tag := tagOf(h)
 	for range maxWalk {
-		if e == nil || e.key == key {
+		if e == nil || e.flags.Load()&tagMask == tag && e.key == key {
 			return e
 		}
 		e = e.next.Load()
@@ -62,8 +63,9 @@ func (s *shard[K, V]) find(h uint64, key K) *entry[K, V] {
 // lookup returns the entry of key; s.mu must be held.
 func (s *shard[K, V]) lookup(h uint64, key K) *entry[K, V] {
 	t := s.table.Load()
+	tag := tagOf(h)
 	for e := t.heads[h&t.mask].Load(); e != nil; e = e.next.Load() {
-		if e.key == key {
+		if e.flags.Load()&tagMask == tag && e.key == key {
 			return e
 		}
 	}
