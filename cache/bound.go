@@ -360,8 +360,9 @@ func (c *Cache[K, V]) drainLocked() {
 	for i, e := range b.victims {
 		b.victims[i] = nil
 		// The victim is unlinked already, so its removal needs no remove
-		// event.
-		h := c.hash(e.key)
+		// event. Its node's hash is the top half of its key's: enough for
+		// its shard and bucket (buckets.index), without hashing its key.
+		h := uint64(e.node().hash) << 32
 		vs := c.shardOf(h)
 		vs.mu.Lock()
 		if e.flags.Load()&flagRemoved == 0 {

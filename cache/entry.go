@@ -87,10 +87,10 @@ func (c *Cache[K, V]) newEntry(key K, h uint64) *entry[K, V] {
 	return e
 }
 
-// tagOf is the tag of a key of hash h in an entry's flags: bits 32..47 of
-// h, which pick neither the shard (the top bits) nor the bucket (the low
-// bits) in tables of up to 2^32 buckets.
-func tagOf(h uint64) uint32 { return uint32(h>>16) & tagMask }
+// tagOf is the tag of a key of hash h in an entry's flags: the low 16 bits
+// of h, which pick neither the shard (the top bits) nor the bucket (bits 32
+// and up; see buckets.index).
+func tagOf(h uint64) uint32 { return uint32(h<<16) & tagMask }
 
 func (e *entry[K, V]) failures() uint32 {
 	return (e.flags.Load() & failureMask) >> failureShift

@@ -25,6 +25,13 @@ type buckets[K comparable, V any] struct {
 	heads []atomic.Pointer[entry[K, V]]
 }
 
+// index is the bucket of a key of hash h: bits 32 and up, which the bound's
+// policy keeps of each entry (keyHash), so that it can find a victim's shard
+// (the top bits) and bucket without hashing its key again. The shard's bits
+// are the top ones too: in a shard of more than 2^(32-log2(shards))
+// buckets the two overlap, which lengthens chains, never breaks a lookup.
+func (t *buckets[K, V]) index(h uint64) uint64 { return (h >> 32) & t.mask }
+
 func newBuckets[K comparable, V any](n int) *buckets[K, V] {
 	return &buckets[K, V]{mask: uint64(n - 1), heads: make([]atomic.Pointer[entry[K, V]], n)}
 }
@@ -49,7 +56,7 @@ func (s *shard[K, V]) init() {
 // miss; see the comment at the top of this file.
 func (s *shard[K, V]) find(h uint64, key K) *entry[K, V] {
 	t := s.table.Load()
-	e := t.heads[h&t.mask].Load()
+	e := t.heads[t.index(h)].Load()
 	tag := tagOf(h)
 	for range maxWalk {
 		if e == nil || e.flags.Load()&tagMask == tag && e.key == key {
@@ -64,7 +71,7 @@ func (s *shard[K, V]) find(h uint64, key K) *entry[K, V] {
 func (s *shard[K, V]) lookup(h uint64, key K) *entry[K, V] {
 	t := s.table.Load()
 	tag := tagOf(h)
-	for e := t.heads[h&t.mask].Load(); e != nil; e = e.next.Load() {
+	for e := t.heads[t.index(h)].Load(); e != nil; e = e.next.Load() {
 		if e.flags.Load()&tagMask == tag && e.key == key {
 			return e
 		}
@@ -78,7 +85,7 @@ func (s *shard[K, V]) insert(h uint64, e *entry[K, V], hash func(K) uint64) {
 	if s.count >= len(t.heads) {
 		t = s.grow(t, hash)
 	}
-	head := &t.heads[h&t.mask]
+	head := &t.heads[t.index(h)]
 	e.next.Store(head.Load())
 	head.Store(e)
 	s.count++
@@ -93,7 +100,7 @@ func (s *shard[K, V]) grow(old *buckets[K, V], hash func(K) uint64) *buckets[K, 
 		e := old.heads[i].Load()
 		for e != nil {
 			next := e.next.Load()
-			head := &t.heads[hash(e.key)&t.mask]
+			head := &t.heads[t.index(hash(e.key))]
 			e.next.Store(head.Load())
 			head.Store(e)
 			e = next
@@ -107,7 +114,7 @@ func (s *shard[K, V]) grow(old *buckets[K, V], hash func(K) uint64) *buckets[K, 
 // keeps walking the chain behind it.
 func (s *shard[K, V]) unlink(h uint64, e *entry[K, V]) {
 	t := s.table.Load()
-	link := &t.heads[h&t.mask]
+	link := &t.heads[t.index(h)]
 	for cur := link.Load(); cur != nil; cur = cur.next.Load() {
 		if cur == e {
 			link.Store(e.next.Load())
