@@ -246,8 +246,9 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 	if err != nil {
 		return zero, err
 	}
-	if in != nil {
+	if in.loader != nil {
 		c.run(in.s, in.h, in.e, f, in.loader)
+		return c.result(f)
 	}
 	return c.wait(ctx, f)
 }

@@ -316,3 +316,46 @@ func TestLoader_Reentrant(t *testing.T) {
 		mustGet(t, c, "root", "leaf")
 	})
 }
+
+// TestGet_JoinInlineLoad: callers that join a load its first caller runs
+// inline (a ctx with no Done channel) get its value when it ends, and one
+// whose ctx ends first leaves with ctx.Err() while the load goes on.
+func TestGet_JoinInlineLoad(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		calls := 0
+		c := mustNew(t, func(_ context.Context, k string) (string, error) {
+			calls++
+			<-release
+			return k + "!", nil
+		}, ttlOpts()...)
+		results := make(chan string, 3)
+		get := func(ctx context.Context) {
+			v, err := c.Get(ctx, "a")
+			if err != nil {
+				results <- "error: " + err.Error()
+				return
+			}
+			results <- v
+		}
+		go get(bg) // runs the load inline
+		synctest.Wait()
+		go get(bg) // joins
+		ctx, cancel := context.WithCancel(bg)
+		go get(ctx) // joins, then leaves
+		synctest.Wait()
+		cancel()
+		if r := <-results; r != "error: "+context.Canceled.Error() {
+			t.Fatalf("the waiter whose ctx ended got %q first, want its ctx error", r)
+		}
+		close(release)
+		for range 2 {
+			if r := <-results; r != "a!" {
+				t.Fatalf("Get = %q, want the inline load's value", r)
+			}
+		}
+		if calls != 1 {
+			t.Fatalf("%d loader calls, want 1", calls)
+		}
+	})
+}

@@ -25,6 +25,11 @@ const (
 // flight is one running loader call; every caller that wants the key's value
 // meanwhile waits on done.
 type flight[V any] struct {
+	// done is closed when the load ends. A load that its caller runs
+	// inline starts without one: the first waiter to join makes it, under
+	// the shard's mutex, and finish takes it under that mutex once the
+	// flight can no longer be joined; most inline loads have no other
+	// waiter and save the allocation.
 	done chan struct{}
 	kind kind
 	base *item[V]    // the entry's value when the load started; the result is stored only over it
@@ -75,7 +80,8 @@ func (c *Cache[K, V]) startLocked(ctx context.Context, s *shard[K, V], h uint64,
 }
 
 // inlineLoad is a load that startLockedInline left for its caller to run
-// on its own goroutine, with c.run, once it has released the shard's mutex.
+// on its own goroutine, with c.run, once it has released the shard's mutex;
+// its zero value (no loader) is no load.
 type inlineLoad[K comparable, V any] struct {
 	s      *shard[K, V]
 	h      uint64
@@ -85,9 +91,13 @@ type inlineLoad[K comparable, V any] struct {
 
 // startLockedInline is startLocked; with inline set, a new single-key load
 // is not started but returned, for the caller to run.
-func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h uint64, key K, e *entry[K, V], k kind, inline bool) (*flight[V], *inlineLoad[K, V], error) {
+func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h uint64, key K, e *entry[K, V], k kind, inline bool) (*flight[V], inlineLoad[K, V], error) {
+	var none inlineLoad[K, V]
 	if f := s.flights[e]; f != nil {
-		return f, nil, nil
+		if f.done == nil { // an inline load's first waiter
+			f.done = make(chan struct{})
+		}
+		return f, none, nil
 	}
 	c.loadersMu.RLock()
 	loader := c.loaders[key]
@@ -96,19 +106,23 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 	if loader == nil && !bulk {
 		var err error
 		if loader, err = c.Loader(key); err != nil {
-			return nil, nil, err
+			return nil, none, err
 		}
 	}
 	c.life.RLock()
 	defer c.life.RUnlock()
 	if c.closed.Load() {
-		return nil, nil, ErrClosed
+		return nil, none, ErrClosed
 	}
 	if e == nil {
 		e = c.newEntry(key, h)
 		s.insert(h, e, c.hash)
 	}
-	f := &flight[V]{done: make(chan struct{}), kind: k, base: e.item.Load()}
+	inline = inline && !bulk
+	f := &flight[V]{kind: k, base: e.item.Load()}
+	if !inline {
+		f.done = make(chan struct{})
+	}
 	s.setFlight(e, f)
 	e.flags.Or(flagLoading)
 	if ctx == c.ctx { // the refresh loop's reloads: no caller
@@ -116,15 +130,15 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 	}
 	if bulk {
 		c.joinBatch(ctx, s, h, e, f)
-		return f, nil, nil
+		return f, none, nil
 	}
 	f.lctx = loadContext{Context: c.ctx, values: ctx, node: &f.node}
 	c.wg.Add(1)
 	if inline {
-		return f, &inlineLoad[K, V]{s, h, e, loader}, nil
+		return f, inlineLoad[K, V]{s, h, e, loader}, nil
 	}
 	go c.run(s, h, e, f, loader)
-	return f, nil, nil
+	return f, none, nil
 }
 
 // run calls the loader on a goroutine of the cache and publishes the result,
@@ -173,6 +187,7 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	}
 	reported := (f.kind != kindSync || f.refresh) && !f.batch && !errors.Is(err, ErrNotFound)
 	batched := f.kind == kindBatched && !f.refresh
+	done := f.done // final: f is out of the flights map, no waiter can join
 	s.mu.Unlock()
 	c.afterWrite()
 	if gone != nil && !gone.isNegative() {
@@ -192,7 +207,9 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 		}
 	}
 	f.value, f.err = v, err
-	close(f.done)
+	if done != nil {
+		close(done)
+	}
 	if f.slot {
 		c.running.Add(-1)
 		if c.waiting.Load() > 0 {
@@ -325,7 +342,14 @@ func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 	case <-c.done:
 		return zero, ErrClosed
 	}
+	return c.result(f)
+}
+
+// result is the outcome of f, which has ended: ErrClosed for a load that
+// failed because Close cancelled it.
+func (c *Cache[K, V]) result(f *flight[V]) (V, error) {
 	if f.err != nil && c.closed.Load() {
+		var zero V
 		return zero, ErrClosed
 	}
 	return f.value, f.err
