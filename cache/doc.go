@@ -117,7 +117,8 @@
 // atomic loads, and one atomic increment of the key's shard's hit counter.
 // A hit on an entry whose reload runs allocates nothing and starts nothing.
 // A Set of a present key takes no lock: one allocation and one
-// compare-and-swap. A load costs one goroutine and a few small allocations,
+// compare-and-swap. A load costs a few small allocations and one goroutine
+// (none when its caller's ctx has no Done channel: it runs on the caller's),
 // and takes only the lock of its key's shard. With a bound, a hit counts
 // itself in a ring of recent hits instead of its shard (one atomic
 // increment and one store) and does no policy work: the cache's own
