@@ -110,28 +110,33 @@ type event[K comparable, V any] struct {
 type readStripe[K comparable, V any] struct {
 	n       atomic.Uint64
 	slots   [readSlots]atomic.Pointer[policyNode[*entry[K, V]]]
-	drained uint64   // the count drained into the policy, under its mutex
-	_       [48]byte // 8 + 64*8 + 8 + 48 bytes: nine lines
+	drained atomic.Uint64 // the count drained into the policy, written under its mutex
+	_       [48]byte      // 8 + 64*8 + 8 + 48 bytes: nine lines
 }
 
 type bound[K comparable, V any] struct {
-	mu      sync.Mutex // the policy's; see above
-	policy  *policy[*entry[K, V]]
+	// Read by every hit and write, written only by newBoundOf: a line that
+	// no write dirties, so that hits on one core do not miss it because
+	// writes on another push events.
+	stripes    []readStripe[K, V]
+	stripeMask uint32
+	hitsFull   chan struct{}         // a ring is half full; the loop drains (capacity 1)
+	max        int64                 // the bound
+	weigher    func(K, V) int64      // nil: every entry weighs 1
+	policy     *policy[*entry[K, V]] // what it points to is under mu
+	_          linePad
+
+	mu      sync.Mutex     // the policy's; see above
 	victims []*entry[K, V] // under mu, reused
+	spare   []event[K, V]  // under mu: the drained queue, reused
+	_       linePad
 
 	qmu    sync.Mutex
 	queue  []event[K, V] // under qmu
-	spare  []event[K, V] // under mu: the drained queue, reused
 	queued atomic.Int32
+	_      linePad
 
-	max     int64
-	weigher func(K, V) int64 // nil: every entry weighs 1
-
-	stripes    []readStripe[K, V]
-	stripeMask uint32
-	hitsFull   chan struct{} // a ring completed half a turn; the loop drains (capacity 1)
-
-	evictions     atomic.Uint64
+	evictions     atomic.Uint64 // written under mu, read by Stats
 	evictedWeight atomic.Uint64
 }
 
@@ -267,10 +272,13 @@ func (c *Cache[K, V]) afterWrite() {
 }
 
 // drainHits feeds the recorded hits to the policy; the loop calls it when a
-// ring completed a turn.
+// ring is half full. If a writer holds the policy's mutex, it is draining
+// already: a ring it passed before the hits landed fills on and wakes the
+// loop again.
 func (c *Cache[K, V]) drainHits() {
-	c.bound.mu.Lock()
-	c.drain()
+	if c.bound.mu.TryLock() {
+		c.drain()
+	}
 }
 
 // drain drains until no event waits or another goroutine holds the policy's
@@ -294,7 +302,7 @@ func (c *Cache[K, V]) recordHit(e *entry[K, V]) {
 	st := &b.stripes[stripeHint()&b.stripeMask]
 	n := st.n.Add(1)
 	st.slots[n%readSlots].Store(e.node())
-	if n%(readSlots/2) == 0 {
+	if n%(readSlots/2) == 0 && n-st.drained.Load() >= readSlots/2 {
 		select {
 		case b.hitsFull <- struct{}{}:
 		default:
@@ -387,7 +395,7 @@ func (c *Cache[K, V]) drainLocked() {
 // lossy by design, so that a hit never waits.
 func (b *bound[K, V]) drainReads(st *readStripe[K, V]) {
 	n := st.n.Load()
-	from := st.drained
+	from := st.drained.Load()
 	if n == from {
 		return
 	}
@@ -402,7 +410,7 @@ func (b *bound[K, V]) drainReads(st *readStripe[K, V]) {
 			b.policy.accessNode(nd)
 		}
 	}
-	st.drained = n
+	st.drained.Store(n)
 }
 
 // hits is the number of hits recorded in the stripes.

@@ -244,7 +244,7 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) (map[K]V, error) {
 					e = s.lookup(h, k)
 				}
 			}
-			c.counters.misses.Add(1)
+			s.misses.Add(1)
 			f, err := c.startLocked(ctx, s, h, k, e, kindSync)
 			s.mu.Unlock()
 			if err != nil {

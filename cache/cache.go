@@ -26,28 +26,30 @@ type Loader[K comparable, V any] func(ctx context.Context, key K) (V, error)
 // they expire. Create it with [New] and stop it with [Close]. All methods
 // are safe for concurrent use.
 type Cache[K comparable, V any] struct {
-	shards []shard[K, V]
-	shift  uint // a key's shard is hash >> shift
-	seed   maphash.Seed
-	cfg    atomic.Pointer[config]
-	closed atomic.Bool
-
-	clock  clock.Clock
-	epoch  time.Time
-	logger *slog.Logger
-
-	cfgMu sync.Mutex // serializes Configure and Close
-	opts  options    // what the configuration was built from, under cfgMu
-
+	// Read by every call and written only by New and Close: no write of
+	// the fields below shares their cache lines.
+	shards        []shard[K, V]
+	shift         uint // a key's shard is hash >> shift
+	seed          maphash.Seed
+	cfg           atomic.Pointer[config]
+	closed        atomic.Bool
+	clock         clock.Clock
+	epoch         time.Time
+	logger        *slog.Logger
+	bound         *bound[K, V]             // nil: unbounded
+	batcher       *batcher[K, V]           // nil: a single-key loader (New)
+	onRemoval     func(K, V, RemovalCause) // nil: none
 	defaultLoader Loader[K, V]
-	loadersMu     sync.RWMutex
-	loaders       map[K]Loader[K, V]
+	_             linePad
 
-	size      atomic.Int64
-	counters  counters
-	bound     *bound[K, V]             // nil: unbounded
-	batcher   *batcher[K, V]           // nil: a single-key loader (New)
-	onRemoval func(K, V, RemovalCause) // nil: none
+	cfgMu     sync.Mutex // serializes Configure and Close
+	opts      options    // what the configuration was built from, under cfgMu
+	loadersMu sync.RWMutex
+	loaders   map[K]Loader[K, V]
+	_         linePad
+
+	counters counters // the rare ones; misses, loads and the length are counted per shard
+	_        linePad
 
 	// The refresh loop's state; see schedule.go.
 	armed   atomic.Int64    // the time the loop sleeps until; maxTime while it works
@@ -57,6 +59,7 @@ type Cache[K comparable, V any] struct {
 	pending []*entry[K, V]  // due entries waiting for a reload slot, under pendMu
 	waiting atomic.Int32    // len(pending), for the reloads that free a slot
 	expired []removal[K, V] // the loop's expirations, for the removal callback, under pendMu
+	_       linePad
 
 	life      sync.RWMutex // read-held to start a goroutine; Close write-holds it to stop new ones
 	wg        sync.WaitGroup
@@ -231,7 +234,7 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 		s.mu.Unlock()
 		return zero, err
 	}
-	c.counters.misses.Add(1)
+	s.misses.Add(1)
 	if c.bound != nil && s.flights[e] == nil {
 		c.bound.push(event[K, V]{hash: h, kind: evMiss})
 	}
@@ -333,7 +336,7 @@ func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now, w
 // bound's policy; the caller holds e's shard's mutex.
 func (c *Cache[K, V]) stored(e *entry[K, V], h uint64, fresh bool, w int64) {
 	if fresh {
-		c.size.Add(1)
+		c.shardOf(h).values.Add(1)
 	}
 	if b := c.bound; b != nil {
 		switch {
@@ -407,7 +410,7 @@ func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], h uint64, e *entry[K, V], ex
 		e.flags.And(^flagLoading)
 	}
 	if old != nil {
-		c.size.Add(-1)
+		s.values.Add(-1)
 	}
 	s.unlink(h, e)
 	s.unschedule(e)
@@ -425,7 +428,7 @@ func (c *Cache[K, V]) Clear() {
 		s.each(func(e *entry[K, V]) {
 			e.flags.Or(flagRemoved)
 			if it := e.item.Swap(nil); it != nil {
-				c.size.Add(-1)
+				s.values.Add(-1)
 				if c.onRemoval != nil {
 					removed = append(removed, removal[K, V]{e.key, it.value, CauseCleared})
 				}

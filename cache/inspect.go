@@ -72,8 +72,14 @@ func (c *Cache[K, V]) Age(key K) (time.Duration, bool) {
 
 // Len returns the number of keys that hold a value, including expired ones
 // the refresh loop has not removed yet (it removes them when they expire).
+// It sums the shards' counts, one atomic load per shard; while writes run,
+// the sum may be a moment old.
 func (c *Cache[K, V]) Len() int {
-	return int(c.size.Load())
+	var n int64
+	for i := range c.shards {
+		n += c.shards[i].values.Load()
+	}
+	return int(n)
 }
 
 // All returns the keys and values that have not expired. It copies one shard

@@ -130,8 +130,8 @@ func checkInvariants(t *testing.T, c *Cache[int, string], op int) {
 			}
 		})
 	}
-	if int(c.size.Load()) != withValue {
-		t.Fatalf("op %d: Len %d, entries with a value %d", op, c.size.Load(), withValue)
+	if c.Len() != withValue {
+		t.Fatalf("op %d: Len %d, entries with a value %d", op, c.Len(), withValue)
 	}
 }
 

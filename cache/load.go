@@ -196,7 +196,7 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	// Counted before the waiters are released, so that a caller sees the
 	// counters of its own load.
 	if f.kind == kindSync {
-		c.counters.loads.Add(1)
+		s.loads.Add(1)
 		if err != nil {
 			c.counters.loadErrors.Add(1)
 		}

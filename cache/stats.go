@@ -19,11 +19,10 @@ type Stats struct {
 	StaleHits     uint64 // Get calls answered with a value past its TTL because its reloads failed (WithStaleIfError)
 }
 
-// counters are the cache-wide counters; hits are counted per shard, or in
-// the read stripes of a bounded cache.
+// counters are the cache-wide counters of rare events. Hits, misses and
+// loads are counted per shard (hits of a bounded cache in its read
+// stripes), so that the cores do not all write one cache line.
 type counters struct {
-	misses        atomic.Uint64
-	loads         atomic.Uint64
 	loadErrors    atomic.Uint64
 	refreshes     atomic.Uint64
 	refreshErrors atomic.Uint64
@@ -33,20 +32,24 @@ type counters struct {
 }
 
 // Stats returns the counters. It costs one pass over the shards (and the
-// read stripes of a bounded cache).
+// read stripes of a bounded cache). Each counter is read on its own, so
+// counters read while calls run may be a moment apart.
 func (c *Cache[K, V]) Stats() Stats {
-	var hits, evictions, evictedWeight uint64
+	var hits, misses, loads, evictions, evictedWeight uint64
 	if c.bound != nil {
 		evictions, evictedWeight = c.bound.evictions.Load(), c.bound.evictedWeight.Load()
 		hits = c.bound.hits()
 	}
 	for i := range c.shards {
-		hits += c.shards[i].hits.Load()
+		s := &c.shards[i]
+		hits += s.hits.Load()
+		misses += s.misses.Load()
+		loads += s.loads.Load()
 	}
 	return Stats{
 		Hits:          hits,
-		Misses:        c.counters.misses.Load(),
-		Loads:         c.counters.loads.Load(),
+		Misses:        misses,
+		Loads:         loads,
 		LoadErrors:    c.counters.loadErrors.Load(),
 		Refreshes:     c.counters.refreshes.Load(),
 		RefreshErrors: c.counters.refreshErrors.Load(),

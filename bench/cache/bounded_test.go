@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/maypok86/otter/v2"
@@ -25,24 +26,24 @@ type boundedCache interface {
 
 type sizedImpl struct {
 	name string
-	make func(size int) boundedCache
+	make func(size int, load func(context.Context, string) (string, error)) boundedCache
 }
 
 func sizedImpls() []sizedImpl {
 	return []sizedImpl{
-		{"asyncutils", func(size int) boundedCache {
-			c, err := cache.New(loadValue, cache.WithTTL(ttl), cache.WithRefresh(refresh), cache.WithMaxSize(size))
+		{"asyncutils", func(size int, load func(context.Context, string) (string, error)) boundedCache {
+			c, err := cache.New(load, cache.WithTTL(ttl), cache.WithRefresh(refresh), cache.WithMaxSize(size))
 			if err != nil {
 				panic(err)
 			}
 			return oursBounded{c}
 		}},
-		{"otter", func(size int) boundedCache {
+		{"otter", func(size int, load func(context.Context, string) (string, error)) boundedCache {
 			return otterBounded{otter.Must(&otter.Options[string, string]{
 				MaximumSize:       size,
 				ExpiryCalculator:  otter.ExpiryWriting[string, string](ttl),
 				RefreshCalculator: otter.RefreshWriting[string, string](ttl - refresh),
-			}), otter.LoaderFunc[string, string](loadValue)}
+			}), otter.LoaderFunc[string, string](load)}
 		}},
 	}
 }
@@ -70,7 +71,7 @@ func BenchmarkBoundedHitParallel(b *testing.B) {
 	keys := makeKeys(hitKeys)
 	for _, im := range sizedImpls() {
 		b.Run("impl="+im.name, func(b *testing.B) {
-			c := im.make(4 * hitKeys)
+			c := im.make(4 * hitKeys, loadValue)
 			defer c.close()
 			ctx := context.Background()
 			for _, k := range keys {
@@ -102,7 +103,7 @@ func BenchmarkBoundedSetParallel(b *testing.B) {
 	keys := makeKeys(space)
 	for _, im := range sizedImpls() {
 		b.Run("impl="+im.name, func(b *testing.B) {
-			c := im.make(size)
+			c := im.make(size, loadValue)
 			defer c.close()
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -125,7 +126,11 @@ func BenchmarkBoundedZipfMixed(b *testing.B) {
 	keys := makeKeys(space)
 	for _, im := range sizedImpls() {
 		b.Run("impl="+im.name, func(b *testing.B) {
-			c := im.make(size)
+			var loads atomic.Int64
+			c := im.make(size, func(ctx context.Context, k string) (string, error) {
+				loads.Add(1)
+				return loadValue(ctx, k)
+			})
 			defer c.close()
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -145,6 +150,7 @@ func BenchmarkBoundedZipfMixed(b *testing.B) {
 					i++
 				}
 			})
+			b.ReportMetric(float64(loads.Load())/float64(b.N), "loads/op")
 		})
 	}
 }
@@ -167,7 +173,7 @@ func BenchmarkBoundedBytesPerEntry(b *testing.B) {
 			var perEntry float64
 			for b.Loop() {
 				before := heapAlloc()
-				c := im.make(n)
+				c := im.make(n, loadValue)
 				ctx := context.Background()
 				for _, k := range keys {
 					if _, err := c.get(ctx, k); err != nil {
@@ -207,7 +213,7 @@ func BenchmarkBoundedFlood(b *testing.B) {
 			var atTenth, atEnd, maxLen float64
 			for b.Loop() {
 				base := heapAlloc()
-				c := im.make(size)
+				c := im.make(size, loadValue)
 				ctx := context.Background()
 				count := 0
 				get := func(k string) {
