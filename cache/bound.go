@@ -110,8 +110,8 @@ type event[K comparable, V any] struct {
 type readStripe[K comparable, V any] struct {
 	n       atomic.Uint64
 	slots   [readSlots]atomic.Pointer[policyNode[*entry[K, V]]]
-	drained atomic.Uint64 // the count drained into the policy, written under its mutex
-	_       [48]byte      // 8 + 64*8 + 8 + 48 bytes: nine lines
+	drained uint64   // the count drained into the policy, under its mutex
+	_       [48]byte // 8 + 64*8 + 8 + 48 bytes: nine lines
 }
 
 type bound[K comparable, V any] struct {
@@ -120,7 +120,7 @@ type bound[K comparable, V any] struct {
 	// writes on another push events.
 	stripes    []readStripe[K, V]
 	stripeMask uint32
-	hitsFull   chan struct{}         // a ring is half full; the loop drains (capacity 1)
+	hitsFull   chan struct{}         // a ring completed half a turn; the loop drains (capacity 1)
 	max        int64                 // the bound
 	weigher    func(K, V) int64      // nil: every entry weighs 1
 	policy     *policy[*entry[K, V]] // what it points to is under mu
@@ -272,13 +272,10 @@ func (c *Cache[K, V]) afterWrite() {
 }
 
 // drainHits feeds the recorded hits to the policy; the loop calls it when a
-// ring is half full. If a writer holds the policy's mutex, it is draining
-// already: a ring it passed before the hits landed fills on and wakes the
-// loop again.
+// ring completed half a turn.
 func (c *Cache[K, V]) drainHits() {
-	if c.bound.mu.TryLock() {
-		c.drain()
-	}
+	c.bound.mu.Lock()
+	c.drain()
 }
 
 // drain drains until no event waits or another goroutine holds the policy's
@@ -302,7 +299,7 @@ func (c *Cache[K, V]) recordHit(e *entry[K, V]) {
 	st := &b.stripes[stripeHint()&b.stripeMask]
 	n := st.n.Add(1)
 	st.slots[n%readSlots].Store(e.node())
-	if n%(readSlots/2) == 0 && n-st.drained.Load() >= readSlots/2 {
+	if n%(readSlots/2) == 0 {
 		select {
 		case b.hitsFull <- struct{}{}:
 		default:
@@ -395,7 +392,7 @@ func (c *Cache[K, V]) drainLocked() {
 // lossy by design, so that a hit never waits.
 func (b *bound[K, V]) drainReads(st *readStripe[K, V]) {
 	n := st.n.Load()
-	from := st.drained.Load()
+	from := st.drained
 	if n == from {
 		return
 	}
@@ -410,7 +407,7 @@ func (b *bound[K, V]) drainReads(st *readStripe[K, V]) {
 			b.policy.accessNode(nd)
 		}
 	}
-	st.drained.Store(n)
+	st.drained = n
 }
 
 // hits is the number of hits recorded in the stripes.

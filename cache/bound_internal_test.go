@@ -38,8 +38,8 @@ func TestBound_LoopFeedsHits(t *testing.T) {
 		defer c.bound.mu.Unlock()
 		for i := range c.bound.stripes {
 			st := &c.bound.stripes[i]
-			if n := st.n.Load(); st.drained.Load() != n {
-				t.Fatalf("stripe %d: %d hits recorded, %d drained", i, n, st.drained.Load())
+			if n := st.n.Load(); st.drained != n {
+				t.Fatalf("stripe %d: %d hits recorded, %d drained", i, n, st.drained)
 			}
 		}
 		if f := c.bound.policy.frequency(h); f != 15 || before >= 15 {

@@ -83,8 +83,7 @@ type batchLoad[K comparable, V any] struct {
 }
 
 // joinBatch adds the load f of e to the open batch, opening one (and its
-// goroutine) if none is; s.mu and c.life (read) must be held, and c.wg
-// counted for f.
+// goroutine) if none is; s.mu must be held, and the cache not closed.
 func (c *Cache[K, V]) joinBatch(values context.Context, s *shard[K, V], h uint64, e *entry[K, V], f *flight[V]) {
 	b := c.batcher
 	b.mu.Lock()

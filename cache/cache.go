@@ -45,7 +45,8 @@ type Cache[K comparable, V any] struct {
 	cfgMu     sync.Mutex // serializes Configure and Close
 	opts      options    // what the configuration was built from, under cfgMu
 	loadersMu sync.RWMutex
-	loaders   map[K]Loader[K, V]
+	loaders   map[K]Loader[K, V] // under loadersMu
+	perKey    atomic.Int64       // len(loaders), written under loadersMu
 	_         linePad
 
 	counters counters // the rare ones; misses, loads and the length are counted per shard
@@ -61,8 +62,7 @@ type Cache[K comparable, V any] struct {
 	expired []removal[K, V] // the loop's expirations, for the removal callback, under pendMu
 	_       linePad
 
-	life      sync.RWMutex // read-held to start a goroutine; Close write-holds it to stop new ones
-	wg        sync.WaitGroup
+	wg        sync.WaitGroup  // the loop and the batches; each shard counts its own loads
 	ctx       context.Context // the cache's own context; Close cancels it
 	cancel    context.CancelFunc
 	done      chan struct{}
@@ -456,14 +456,23 @@ func (c *Cache[K, V]) Clear() {
 func (c *Cache[K, V]) Close() error {
 	c.closeOnce.Do(func() {
 		c.cfgMu.Lock()
-		c.life.Lock()
+		// Set under every shard's mutex: a load starts under its shard's
+		// and looks at closed there, so none starts after this.
+		for i := range c.shards {
+			c.shards[i].mu.Lock()
+		}
 		c.closed.Store(true)
-		c.life.Unlock()
+		for i := range c.shards {
+			c.shards[i].mu.Unlock()
+		}
 		c.cfg.Store(closedConfig(c.cfg.Load())) // hits go to the path that checks closed
 		c.cfgMu.Unlock()
 		c.cancel()
 		close(c.done)
 	})
 	c.wg.Wait()
+	for i := range c.shards {
+		c.shards[i].running.Wait()
+	}
 	return nil
 }

@@ -3,10 +3,12 @@ package cache_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/asyncutils-go/asyncutils/cache"
 )
@@ -259,4 +261,62 @@ func TestCancelledCaller_StartsNoLoad(t *testing.T) {
 			t.Fatalf("loader calls = %d, want 1", n)
 		}
 	})
+}
+
+// TestClose_RacingMisses_ConcurrentSafe: Gets of new keys race with Close on
+// real goroutines. Once Close has returned, no loader runs and none starts,
+// whether its load was to run inline (a ctx that never ends) or on a
+// goroutine of the cache (a ctx that can end).
+func TestClose_RacingMisses_ConcurrentSafe(t *testing.T) {
+	for round := range 20 {
+		var running, afterClose, loads atomic.Int64
+		var closed atomic.Bool
+		busy := make(chan struct{}) // closed by the 200th load
+		load := func(_ context.Context, k string) (string, error) {
+			running.Add(1)
+			defer running.Add(-1)
+			if closed.Load() {
+				afterClose.Add(1)
+			}
+			if loads.Add(1) == 200 {
+				close(busy)
+			}
+			return k, nil
+		}
+		c, err := cache.New(load, cache.WithTTL(time.Hour), cache.WithMaxSize(64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Go(func() {
+				ctx := context.Background()
+				if g%2 == 1 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					defer cancel()
+				}
+				for i := 0; ; i++ {
+					if _, err := c.Get(ctx, fmt.Sprint(round, g, i)); errors.Is(err, cache.ErrClosed) {
+						return
+					} else if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		<-busy
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		closed.Store(true)
+		if n := running.Load(); n != 0 {
+			t.Fatalf("round %d: %d loaders running after Close returned", round, n)
+		}
+		wg.Wait()
+		if n := afterClose.Load(); n != 0 {
+			t.Fatalf("round %d: %d loaders started after Close returned", round, n)
+		}
+	}
 }

@@ -99,9 +99,7 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 		}
 		return f, none, nil
 	}
-	c.loadersMu.RLock()
-	loader := c.loaders[key]
-	c.loadersMu.RUnlock()
+	loader := c.perKeyLoader(key)
 	bulk := loader == nil && c.batcher != nil
 	if loader == nil && !bulk {
 		var err error
@@ -109,9 +107,7 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 			return nil, none, err
 		}
 	}
-	c.life.RLock()
-	defer c.life.RUnlock()
-	if c.closed.Load() {
+	if c.closed.Load() { // read under s.mu, which Close holds to set it
 		return nil, none, ErrClosed
 	}
 	if e == nil {
@@ -133,7 +129,7 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 		return f, none, nil
 	}
 	f.lctx = loadContext{Context: c.ctx, values: ctx, node: &f.node}
-	c.wg.Add(1)
+	s.running.Add(1)
 	if inline {
 		return f, inlineLoad[K, V]{s, h, e, loader}, nil
 	}
@@ -144,7 +140,7 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 // run calls the loader on a goroutine of the cache and publishes the result,
 // also when the loader panics or calls runtime.Goexit.
 func (c *Cache[K, V]) run(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], loader Loader[K, V]) {
-	defer c.wg.Done()
+	defer s.running.Done()
 	ctx := &f.lctx
 	var v V
 	err := internal.Guard(func() error {
@@ -433,10 +429,7 @@ func (c *Cache[K, V]) Refresh(ctx context.Context, key K) error {
 // Registrations are kept until removed, also when key is invalidated.
 func (c *Cache[K, V]) RegisterLoader(key K, loader Loader[K, V]) {
 	if loader != nil {
-		c.loadersMu.RLock()
-		same := sameFunc(c.loaders[key], loader)
-		c.loadersMu.RUnlock()
-		if same {
+		if sameFunc(c.perKeyLoader(key), loader) {
 			return // GetWith with the loader it registered before: no write
 		}
 	}
@@ -444,9 +437,22 @@ func (c *Cache[K, V]) RegisterLoader(key K, loader Loader[K, V]) {
 	defer c.loadersMu.Unlock()
 	if loader == nil {
 		delete(c.loaders, key)
-		return
+	} else {
+		c.loaders[key] = loader
 	}
-	c.loaders[key] = loader
+	c.perKey.Store(int64(len(c.loaders)))
+}
+
+// perKeyLoader returns the loader registered for key, or nil. A cache with
+// no registration takes no lock: a read lock on every miss would make the
+// cores that miss at once write one cache line.
+func (c *Cache[K, V]) perKeyLoader(key K) Loader[K, V] {
+	if c.perKey.Load() == 0 {
+		return nil
+	}
+	c.loadersMu.RLock()
+	defer c.loadersMu.RUnlock()
+	return c.loaders[key]
 }
 
 // sameFunc reports whether a and b are the same function value (the same
@@ -459,10 +465,7 @@ func sameFunc[F ~func(context.Context, K) (V, error), K comparable, V any](a, b 
 // Loader returns the loader of key: its per-key loader, else the default
 // loader, else an error wrapping ErrNoLoader.
 func (c *Cache[K, V]) Loader(key K) (Loader[K, V], error) {
-	c.loadersMu.RLock()
-	l := c.loaders[key]
-	c.loadersMu.RUnlock()
-	if l != nil {
+	if l := c.perKeyLoader(key); l != nil {
 		return l, nil
 	}
 	if c.defaultLoader != nil {

@@ -49,6 +49,7 @@ type shard[K comparable, V any] struct {
 	values  atomic.Int64                // entries that hold a value (Len is their sum), written under mu
 	misses  atomic.Uint64               // Stats.Misses, per shard so that misses on different cores share no line
 	loads   atomic.Uint64               // Stats.Loads, the same
+	running sync.WaitGroup              // the shard's loads that run, for Close
 	count   int                         // entries in the table, under mu
 	flights map[*entry[K, V]]*flight[V] // the running load of each entry that has one, under mu
 	heap    []*entry[K, V]              // the shard's schedule, a min-heap by entry.at, under mu
