@@ -66,13 +66,15 @@ func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCau
 // work: every half turn of a ring wakes the cache's own goroutine (the
 // refresh loop), which feeds every stripe's hits to the policy under the
 // policy mutex; hits that arrive faster than the loop drains them overwrite
-// older ones. Writes (new entries, weight changes, removals, misses) append
-// an event to one queue under a leaf mutex. Whoever holds the policy mutex
-// drains the hits, then the queue, in order, into the policy (policy.go),
-// and removes the victims it chooses. A writer drains after its write when
-// the policy mutex is free, and waits for it only when maxQueued events
-// wait, so the bound is passed by at most maxQueued entries (or their
-// weight) plus one per goroutine writing at that moment.
+// older ones. Writes (new entries, weight changes, removals; a miss rides
+// on the event of the value it loads) append an event to one queue under a
+// leaf mutex. Whoever holds the policy mutex drains the hits, then the
+// queue, in order, into the policy (policy.go), and removes the victims of
+// each event before it applies the next. A writer drains after its write
+// when the policy mutex is free, and waits for it only when maxQueued
+// events are queued or being applied, so the bound is passed by at most
+// maxQueued entries (or their weight) plus one per goroutine writing at
+// that moment.
 //
 // Lock order: a shard's mutex, then the queue's; the policy's, then a
 // shard's (to remove a victim), then the queue's. No writer holds a shard's
@@ -85,8 +87,8 @@ func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCau
 // running.
 const readSlots = 64
 
-// maxQueued is how many write events may wait before a writer waits for the
-// policy mutex to drain them.
+// maxQueued is how many write events may be queued or being applied before
+// a writer waits for the policy mutex to drain them.
 const maxQueued = 128
 
 type eventKind uint8
@@ -103,6 +105,7 @@ type event[K comparable, V any] struct {
 	hash   uint64
 	weight int64
 	kind   eventKind
+	miss   bool // a Get missed the key first (always, for evMiss)
 }
 
 // readStripe is one ring of recent hits; n counts the hits recorded in it.
@@ -253,8 +256,8 @@ func (b *bound[K, V]) weigh(key K, value V) int64 {
 func (b *bound[K, V]) push(ev event[K, V]) {
 	b.qmu.Lock()
 	b.queue = append(b.queue, ev)
+	b.queued.Add(1) // under qmu, so that a drain never subtracts an event not counted yet
 	b.qmu.Unlock()
-	b.queued.Add(1)
 }
 
 // afterWrite drains the queue after a write, with no lock held.
@@ -337,12 +340,18 @@ func (c *Cache[K, V]) drainLocked() {
 	for i := range b.stripes {
 		b.drainReads(&b.stripes[i])
 	}
+	// queued still counts the events taken until they are applied, so
+	// that writers wait once maxQueued entries are in the table and not in
+	// the policy, whether they are queued or being applied.
 	b.qmu.Lock()
 	events := b.queue
 	b.queue = b.spare[:0]
-	b.queued.Store(0)
 	b.qmu.Unlock()
+	var removed []removal[K, V]
 	for _, ev := range events {
+		if ev.miss {
+			b.policy.miss(keyHash(ev.hash))
+		}
 		switch ev.kind {
 		case evAdd:
 			if n := ev.e.node(); ev.e.flags.Load()&flagRemoved == 0 && n.queue == queueNone {
@@ -355,13 +364,26 @@ func (c *Cache[K, V]) drainLocked() {
 			}
 		case evRemove:
 			b.policy.remove(ev.e)
-		case evMiss:
-			b.policy.miss(keyHash(ev.hash))
+		}
+		// Each event's victims leave the table before the next event is
+		// applied: entries the policy holds never pass the bound, and the
+		// table passes it only by the events not applied yet.
+		if len(b.victims) > 0 {
+			removed = c.removeVictims(removed)
 		}
 	}
+	b.queued.Add(-int32(len(events)))
 	clear(events)
 	b.spare = events
-	var removed []removal[K, V]
+	b.mu.Unlock()
+	c.notify(removed)
+}
+
+// removeVictims takes the victims the policy chose out of the table and
+// appends their removal callbacks to removed; the policy's mutex must be
+// held.
+func (c *Cache[K, V]) removeVictims(removed []removal[K, V]) []removal[K, V] {
+	b := c.bound
 	for i, e := range b.victims {
 		b.victims[i] = nil
 		// The victim is unlinked already, so its removal needs no remove
@@ -382,8 +404,7 @@ func (c *Cache[K, V]) drainLocked() {
 		vs.mu.Unlock()
 	}
 	b.victims = b.victims[:0]
-	b.mu.Unlock()
-	c.notify(removed)
+	return removed
 }
 
 // drainReads feeds the policy the hits recorded in st's ring since the last

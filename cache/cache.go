@@ -235,9 +235,7 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 		return zero, err
 	}
 	s.misses.Add(1)
-	if c.bound != nil && s.flights[e] == nil {
-		c.bound.push(event[K, V]{hash: h, kind: evMiss})
-	}
+	starts := s.flights[e] == nil
 	// A caller whose ctx can never end (no Done channel) could not leave the
 	// load early anyway, so a load it starts runs on its own goroutine,
 	// which saves starting one; a loader's runtime.Goexit then ends that
@@ -245,6 +243,12 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 	// other load runs on a goroutine of the cache, so that each waiter can
 	// leave when its ctx ends while the load goes on for the others.
 	f, in, err := c.startLockedInline(ctx, s, h, key, e, kindSync, ctx.Done() == nil)
+	if err == nil && starts {
+		// The policy hears of the miss with the value's store: one event,
+		// not two. A load that stores nothing (it failed, or a Set won)
+		// is not counted.
+		f.missed = true
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return zero, err
@@ -326,24 +330,27 @@ func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now, w
 	}
 	it := &item[V]{value: value, loadedAt: now, readAt: readAt}
 	e.item.Store(it)
-	c.stored(e, h, old == nil, w)
+	c.stored(e, h, old == nil, w, false)
 	e.flags.And(^storedFlags)
 	c.schedule(s, e, c.nextEvent(it, c.cfg.Load()))
 	return old
 }
 
 // stored counts a value just stored for e (fresh: e held none) and tells the
-// bound's policy; the caller holds e's shard's mutex.
-func (c *Cache[K, V]) stored(e *entry[K, V], h uint64, fresh bool, w int64) {
+// bound's policy, with the miss that loaded it (missed); the caller holds e's
+// shard's mutex.
+func (c *Cache[K, V]) stored(e *entry[K, V], h uint64, fresh bool, w int64, missed bool) {
 	if fresh {
 		c.shardOf(h).values.Add(1)
 	}
 	if b := c.bound; b != nil {
 		switch {
 		case fresh:
-			b.push(event[K, V]{e: e, hash: h, weight: w, kind: evAdd})
+			b.push(event[K, V]{e: e, hash: h, weight: w, kind: evAdd, miss: missed})
 		case b.weigher != nil:
-			b.push(event[K, V]{e: e, weight: w, kind: evUpdate})
+			b.push(event[K, V]{e: e, hash: h, weight: w, kind: evUpdate, miss: missed})
+		case missed:
+			b.push(event[K, V]{hash: h, kind: evMiss, miss: true})
 		}
 	}
 }

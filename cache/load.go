@@ -39,6 +39,7 @@ type flight[V any] struct {
 	// failure is reported as a single-key one and backs the key off.
 	refresh bool
 	batch   bool  // the load is in a bulk batch, which reports its failure once
+	missed  bool  // a Get's miss started the load: its store tells a bound's policy of the miss too
 	slot    bool  // the load holds one of the refresh loop's slots
 	value   V     // set before done is closed
 	err     error // set before done is closed
@@ -243,7 +244,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		if !e.item.CompareAndSwap(old, it) {
 			return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now
 		}
-		c.stored(e, h, old == nil, 0)
+		c.stored(e, h, old == nil, 0, f.missed)
 		e.flags.And(^storedFlags)
 		c.schedule(s, e, c.nextEvent(it, cfg))
 		return old, CauseInvalidated
@@ -255,7 +256,7 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		if !e.item.CompareAndSwap(old, it) {
 			return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now
 		}
-		c.stored(e, h, old == nil, w)
+		c.stored(e, h, old == nil, w, f.missed)
 		if expired {
 			c.counters.expirations.Add(1)
 		}
