@@ -332,7 +332,13 @@ func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now, w
 	e.item.Store(it)
 	c.stored(e, h, old == nil, w, false)
 	e.flags.And(^storedFlags)
-	c.schedule(s, e, c.nextEvent(it, c.cfg.Load()))
+	// An entry scheduled already keeps its earlier time: the loop then finds
+	// it not due and schedules it for this value (schedule.go's invariant
+	// allows early). Moving it later would sift it down its heap, a cache
+	// miss per level, on every Set of a hot key.
+	if at := c.nextEvent(it, c.cfg.Load()); e.heapIdx < 0 || at < e.at {
+		c.schedule(s, e, at)
+	}
 	return old
 }
 

@@ -404,3 +404,30 @@ func TestLoaderContext_Close(t *testing.T) {
 		}
 	})
 }
+
+// TestSet_RefreshFollowsSetValue: a Set of a scheduled key leaves its
+// earlier place in the schedule. When the loop reaches that place the Set's
+// value is not due, and nothing is reloaded; the value is reloaded in its
+// own refresh window, before it expires.
+func TestSet_RefreshFollowsSetValue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newCounting()
+		c := mustNew(t, l.load, ttlOpts()...) // TTL 10s, window 4s, spread 0.5s
+		mustGet(t, c, "k", "k#1")             // due for its reload from 5.5s on
+		time.Sleep(3 * time.Second)
+		c.Set("k", "set")
+		mustGet(t, c, "k", "set")   // read, so that it is kept warm
+		time.Sleep(5 * time.Second) // 8s: past the first value's window
+		synctest.Wait()
+		if n := l.calls.Load(); n != 1 {
+			t.Fatalf("at 8s, %d loader calls; the Set's value (3s old) was reloaded early", n)
+		}
+		mustGet(t, c, "k", "set")
+		time.Sleep(1500 * time.Millisecond) // 9.5s: the Set's value is 6.5s old, in its window
+		synctest.Wait()
+		if n := l.calls.Load(); n != 2 {
+			t.Fatalf("at 9.5s, %d loader calls; want the Set's value reloaded once", n)
+		}
+		mustGet(t, c, "k", "k#2")
+	})
+}
