@@ -71,7 +71,7 @@ func BenchmarkBoundedHitParallel(b *testing.B) {
 	keys := makeKeys(hitKeys)
 	for _, im := range sizedImpls() {
 		b.Run("impl="+im.name, func(b *testing.B) {
-			c := im.make(4 * hitKeys, loadValue)
+			c := im.make(4*hitKeys, loadValue)
 			defer c.close()
 			ctx := context.Background()
 			for _, k := range keys {
