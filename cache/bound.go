@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/asyncutils-go/asyncutils/internal"
@@ -91,6 +92,14 @@ const readSlots = 64
 // a writer waits for the policy mutex to drain them.
 const maxQueued = 128
 
+// drainBatch is how many queued events make a writer drain at once, and
+// drainDelay how long after the last drain events below a batch may wait
+// for one (the loop drains them then).
+const (
+	drainBatch = maxQueued / 2
+	drainDelay = 100 * time.Microsecond
+)
+
 type eventKind uint8
 
 const (
@@ -124,12 +133,14 @@ type bound[K comparable, V any] struct {
 	stripes    []readStripe[K, V]
 	stripeMask uint32
 	hitsFull   chan struct{}         // a ring completed half a turn; the loop drains (capacity 1)
+	pending    chan struct{}         // events wait below a batch; the loop drains within drainDelay (capacity 1)
 	max        int64                 // the bound
 	weigher    func(K, V) int64      // nil: every entry weighs 1
 	policy     *policy[*entry[K, V]] // what it points to is under mu
 	_          linePad
 
 	mu      sync.Mutex     // the policy's; see above
+	drains  atomic.Uint64  // drains started, written under mu: the loop leaves events to writers that drain (boundWake)
 	victims []*entry[K, V] // under mu, reused
 	spare   []event[K, V]  // under mu: the drained queue, reused
 	_       linePad
@@ -229,6 +240,7 @@ func newBoundOf[K comparable, V any](max int64, weigher func(K, V) int64) *bound
 		stripes:    make([]readStripe[K, V], n),
 		stripeMask: uint32(n - 1),
 		hitsFull:   make(chan struct{}, 1),
+		pending:    make(chan struct{}, 1),
 	}
 }
 
@@ -260,25 +272,48 @@ func (b *bound[K, V]) push(ev event[K, V]) {
 	b.qmu.Unlock()
 }
 
-// afterWrite drains the queue after a write, with no lock held.
+// afterWrite drains the queue after a write, with no lock held. A writer
+// drains only once a batch (drainBatch events) waits: under a stream of
+// writes from many goroutines, one drain applies many events, and the
+// policy's lists and sketch stay in one core's cache instead of moving
+// between the cores with a drain per write. Events below a batch, or whose
+// writer found the policy's mutex taken, are left to the next writer's
+// drain or to the loop's, which runs within drainDelay of the write
+// (pending), so that the bound is passed only briefly.
 func (c *Cache[K, V]) afterWrite() {
 	b := c.bound
-	if b == nil || b.queued.Load() == 0 {
+	if b == nil {
 		return
 	}
-	if b.mu.TryLock() {
-		c.drain()
-	} else if b.queued.Load() >= maxQueued {
-		b.mu.Lock()
-		c.drain()
+	q := b.queued.Load()
+	if q == 0 {
+		return
+	}
+	if q >= drainBatch {
+		if b.mu.TryLock() {
+			c.drain()
+			return
+		}
+		if q >= maxQueued {
+			b.mu.Lock()
+			c.drain()
+			return
+		}
+	}
+	select {
+	case b.pending <- struct{}{}:
+	default: // a wake-up is pending already
 	}
 }
 
-// drainHits feeds the recorded hits to the policy; the loop calls it when a
-// ring completed half a turn.
+// drainHits feeds the recorded hits and the queued events to the policy,
+// once: the loop calls it when a ring of hits completed half a turn, and
+// drainDelay after a write left events below a batch. A single pass, so
+// that under a stream of writes the loop does not become their drainer;
+// events queued meanwhile have sent their own wake-up.
 func (c *Cache[K, V]) drainHits() {
 	c.bound.mu.Lock()
-	c.drain()
+	c.drainLocked()
 }
 
 // drain drains until no event waits or another goroutine holds the policy's
@@ -334,6 +369,7 @@ func stripeHint() uint32 {
 // for the victims.
 func (c *Cache[K, V]) drainLocked() {
 	b := c.bound
+	b.drains.Add(1)
 	evict := func(e *entry[K, V]) { b.victims = append(b.victims, e) }
 	// Hits first, so that the policy sees them before it picks victims (one
 	// atomic load per stripe when there are none).

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/asyncutils-go/asyncutils/cache"
+	"github.com/benbjohnson/clock"
 )
 
 func TestBound_InvalidConfig(t *testing.T) {
@@ -130,6 +131,9 @@ func TestBound_Weight(t *testing.T) {
 	}
 	big := string(make([]byte, 101))
 	c.Set("big", big)
+	for i := 0; c.Contains("big") && i < 1000; i++ { // the loop drains it within a millisecond
+		time.Sleep(time.Millisecond)
+	}
 	if c.Contains("big") {
 		t.Fatal("an entry heavier than the bound stayed")
 	}
@@ -183,6 +187,9 @@ func TestBound_RemovalPanics(t *testing.T) {
 		c.Set(fmt.Sprint(i), "v")
 	}
 	mustGet(t, c, "a", "a#1")
+	for i := 0; c.Len() > 1 && i < 1000; i++ { // the loop drains within a millisecond
+		time.Sleep(time.Millisecond)
+	}
 	if c.Len() > 1 {
 		t.Fatalf("Len = %d", c.Len())
 	}
@@ -206,6 +213,8 @@ func TestBound_EvictedLoadDropped(t *testing.T) {
 				mustGet(t, c, k, "v")
 			}
 		}
+		time.Sleep(time.Millisecond) // the loop drains the Sets, left below a batch
+		synctest.Wait()
 		if c.Contains("a") {
 			t.Fatal("a was not evicted by twenty keys read five times each under a bound of 2")
 		}
@@ -249,3 +258,26 @@ func TestBound_Memory(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestBound_QuietDrain: writes that stop below a batch (no later write, no
+// read) are drained by the cache's goroutine within a millisecond: the
+// bound is passed only briefly, whatever the cache's clock (here a mock
+// that never moves).
+func TestBound_QuietDrain(t *testing.T) {
+	for _, burst := range []int{1, 5, 40} {
+		c := mustNew(t, newCounting().load, cache.WithMaxSize(3), cache.WithClock(clock.NewMock()))
+		for i := range 3 + burst {
+			c.Set(fmt.Sprint(i), "v")
+		}
+		deadline := time.Now().Add(time.Second)
+		for c.Len() > 3 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Microsecond)
+		}
+		if n := c.Len(); n > 3 {
+			t.Fatalf("a burst of %d Sets over a bound of 3: Len = %d a second later", burst, n)
+		}
+		if ev := c.Stats().Evictions; ev != uint64(burst) {
+			t.Fatalf("a burst of %d Sets over a bound of 3: %d evictions", burst, ev)
+		}
+	}
+}

@@ -21,9 +21,12 @@ func (c *Cache[K, V]) loop() {
 	defer c.wg.Done()
 	t := c.clock.Timer(time.Hour)
 	defer t.Stop()
-	var hitsFull <-chan struct{} // nil, never ready, for an unbounded cache
-	if c.bound != nil {
-		hitsFull = c.bound.hitsFull
+	var w boundWake // zero for an unbounded cache: its channels are nil, never ready
+	if b := c.bound; b != nil {
+		w.hitsFull, w.pending, w.listen = b.hitsFull, b.pending, b.pending
+		w.timer = time.NewTimer(drainDelay)
+		w.timer.Stop()
+		defer w.timer.Stop()
 	}
 	for {
 		c.armed.Store(maxTime) // while it works, whoever schedules earlier signals
@@ -38,22 +41,51 @@ func (c *Cache[K, V]) loop() {
 		} else {
 			t.Stop()
 		}
-		if !c.sleep(t, hitsFull) {
+		if !c.sleep(t, &w) {
 			return
 		}
 	}
 }
 
+// boundWake is what wakes the loop of a bounded cache to drain the policy's
+// buffers: a ring of hits that completed half a turn, and writes that left
+// their events below a batch (bound.afterWrite), which the loop drains
+// drainDelay after the first of them. While that delay runs, the loop does
+// not listen to writes (listen is nil), so that a stream of writes wakes it
+// once per delay, not once per write.
+type boundWake struct {
+	hitsFull <-chan struct{}
+	pending  <-chan struct{}
+	listen   <-chan struct{} // pending, or nil while the delay runs
+	timer    *time.Timer
+	fired    <-chan time.Time // timer.C while the delay runs, else nil
+	seen     uint64           // bound.drains when the delay started
+}
+
 // sleep waits for the timer t, a wake-up or Close (then it returns false).
-// Meanwhile it feeds the policy each time a ring of hits completes a turn.
-func (c *Cache[K, V]) sleep(t *clock.Timer, hitsFull <-chan struct{}) bool {
+// Meanwhile it drains the policy's buffers as w asks.
+func (c *Cache[K, V]) sleep(t *clock.Timer, w *boundWake) bool {
 	for {
 		select {
 		case <-t.C:
 			return true
 		case <-c.wake:
 			return true
-		case <-hitsFull:
+		case <-w.hitsFull:
+			c.drainHits()
+		case <-w.listen:
+			w.listen, w.fired = nil, w.timer.C
+			w.seen = c.bound.drains.Load()
+			w.timer.Reset(drainDelay)
+		case <-w.fired:
+			if n := c.bound.drains.Load(); n != w.seen {
+				// A drain ran since the wake-up: what waits now was
+				// queued after it, less than drainDelay ago.
+				w.seen = n
+				w.timer.Reset(drainDelay)
+				continue
+			}
+			w.listen, w.fired = w.pending, nil
 			c.drainHits()
 		case <-c.done:
 			return false
