@@ -92,12 +92,14 @@ const readSlots = 64
 // a writer waits for the policy mutex to drain them.
 const maxQueued = 128
 
-// drainBatch is how many queued events make a writer drain at once, and
-// drainDelay how long after the last drain events below a batch may wait
-// for one (the loop drains them then).
+// drainBatch is how many queued events make a writer drain at once.
+// Events below a batch are drained by the loop drainDelay after the write
+// that woke it, or, while writers go on draining batches, after at most
+// 2*maxDrainDelay (boundWake).
 const (
-	drainBatch = maxQueued / 2
-	drainDelay = 100 * time.Microsecond
+	drainBatch    = maxQueued / 2
+	drainDelay    = 100 * time.Microsecond
+	maxDrainDelay = 20 * time.Millisecond
 )
 
 type eventKind uint8
@@ -121,9 +123,9 @@ type event[K comparable, V any] struct {
 // Its fields fill cache lines of their own.
 type readStripe[K comparable, V any] struct {
 	n       atomic.Uint64
+	drained atomic.Uint64 // the count drained into the policy, written under its mutex
 	slots   [readSlots]atomic.Pointer[policyNode[*entry[K, V]]]
-	drained uint64   // the count drained into the policy, under its mutex
-	_       [48]byte // 8 + 64*8 + 8 + 48 bytes: nine lines
+	_       [48]byte // 8 + 8 + 64*8 + 48 bytes: nine lines
 }
 
 type bound[K comparable, V any] struct {
@@ -335,11 +337,16 @@ func (c *Cache[K, V]) drain() {
 func (c *Cache[K, V]) recordHit(e *entry[K, V]) {
 	b := c.bound
 	st := &b.stripes[stripeHint()&b.stripeMask]
+	if st.n.Load()-st.drained.Load() >= readSlots {
+		// The ring is full: the hit is dropped, with two loads and no
+		// write, until the loop (woken when the ring filled) drains it.
+		return
+	}
 	n := st.n.Add(1)
 	st.slots[n%readSlots].Store(e.node())
 	if n%(readSlots/2) == 0 {
 		select {
-		case b.hitsFull <- struct{}{}:
+		case b.pending <- struct{}{}:
 		default:
 		}
 	}
@@ -449,7 +456,7 @@ func (c *Cache[K, V]) removeVictims(removed []removal[K, V]) []removal[K, V] {
 // lossy by design, so that a hit never waits.
 func (b *bound[K, V]) drainReads(st *readStripe[K, V]) {
 	n := st.n.Load()
-	from := st.drained
+	from := st.drained.Load()
 	if n == from {
 		return
 	}
@@ -464,7 +471,7 @@ func (b *bound[K, V]) drainReads(st *readStripe[K, V]) {
 			b.policy.accessNode(nd)
 		}
 	}
-	st.drained = n
+	st.drained.Store(n)
 }
 
 // hits is the number of hits recorded in the stripes.

@@ -60,6 +60,7 @@ type boundWake struct {
 	timer    *time.Timer
 	fired    <-chan time.Time // timer.C while the delay runs, else nil
 	seen     uint64           // bound.drains when the delay started
+	delay    time.Duration    // the delay running
 }
 
 // sleep waits for the timer t, a wake-up or Close (then it returns false).
@@ -75,14 +76,23 @@ func (c *Cache[K, V]) sleep(t *clock.Timer, w *boundWake) bool {
 			c.drainHits()
 		case <-w.listen:
 			w.listen, w.fired = nil, w.timer.C
-			w.seen = c.bound.drains.Load()
-			w.timer.Reset(drainDelay)
+			w.seen, w.delay = c.bound.drains.Load(), drainDelay
+			if c.bound.queued.Load() == 0 {
+				// Only hits wait: the buffer is lossy, there is no hurry.
+				w.delay = maxDrainDelay
+			}
+			w.timer.Reset(w.delay)
 		case <-w.fired:
 			if n := c.bound.drains.Load(); n != w.seen {
-				// A drain ran since the wake-up: what waits now was
-				// queued after it, less than drainDelay ago.
-				w.seen = n
-				w.timer.Reset(drainDelay)
+				// Writers drained since the wake-up: what waits now was
+				// queued after their drain, less than the delay ago.
+				// Look again later, and later each time writers keep
+				// draining, up to maxDrainDelay: a stream of writes then
+				// wakes the loop a few hundred times a second, not ten
+				// thousand (waking a goroutine on an idle core is costly
+				// on a virtual machine).
+				w.seen, w.delay = n, min(2*w.delay, maxDrainDelay)
+				w.timer.Reset(w.delay)
 				continue
 			}
 			w.listen, w.fired = w.pending, nil
