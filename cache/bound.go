@@ -46,8 +46,9 @@ func (r RemovalCause) String() string {
 // WithOnRemoval sets a function called with every key and value that leaves
 // the cache, and why: evicted for size, expired, invalidated, replaced by a
 // Set, cleared. It is called after the cache released every lock, on the
-// goroutine that removed the entry (the refresh loop for expirations, the
-// writer that caused an eviction), never on the hit path; a panic in it is
+// goroutine that removed the entry (the refresh loop for expirations; for
+// evictions, the writer that drained a batch of writes or the loop), never
+// on the hit path; a panic in it is
 // recovered and logged. It must have the cache's key and value types.
 func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCause)) Option {
 	return optionFunc(func(o *options) {
@@ -63,29 +64,37 @@ func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCau
 // ring, that of the read stripe its goroutine's stack picks (stripeHint; the
 // stripe's hit counter is the ring's index, so a hit adds one atomic
 // increment and one store, and hits on different cores rarely share a
-// stripe). A hit never does policy
-// work: every half turn of a ring wakes the cache's own goroutine (the
-// refresh loop), which feeds every stripe's hits to the policy under the
-// policy mutex; hits that arrive faster than the loop drains them overwrite
-// older ones. Writes (new entries, weight changes, removals; a miss rides
-// on the event of the value it loads) append an event to one queue under a
-// leaf mutex. Whoever holds the policy mutex drains the hits, then the
-// queue, in order, into the policy (policy.go), and removes the victims of
-// each event before it applies the next. A writer drains after its write
-// when the policy mutex is free, and waits for it only when maxQueued
-// events are queued or being applied, so the bound is passed by at most
-// maxQueued entries (or their weight) plus one per goroutine writing at
-// that moment.
+// stripe). A full ring drops hits with two loads and no write, as
+// Caffeine's and otter's read buffers do. A hit never does policy work:
+// every half turn of a ring wakes the cache's own goroutine (the refresh
+// loop), which feeds every stripe's hits to the policy under the policy
+// mutex after a delay (boundWake, refresh.go). Writes (new entries, weight
+// changes, removals; a miss rides on the event of the value it loads)
+// append an event to one queue under a leaf mutex. Whoever holds the
+// policy mutex drains the hits, then the queue, in order, into the policy
+// (policy.go), and removes the victims of each event before it applies the
+// next. A writer drains once drainBatch events wait and the policy mutex is
+// free, and waits for it only when maxQueued events are queued or being
+// applied, so the bound is passed by at most maxQueued entries (or their
+// weight) plus one per goroutine writing at that moment; events below a
+// batch are drained by the loop, drainDelay after the write when the cache
+// is quiet and within 2*maxDrainDelay in any case, so the bound is passed
+// only briefly.
+//
+// Why batches: with a drain per write, the goroutines on two cores took
+// turns at the policy, and its lists, sketch and nodes moved between the
+// cores' caches with every write (docs/design.md has the measurements).
+// The loop drains after a delay, not at once, because waking a goroutine on
+// an idle core costs microseconds on a virtual machine: woken at once, ten
+// thousand times a second, it cost parallel Sets more than batches saved.
 //
 // Lock order: a shard's mutex, then the queue's; the policy's, then a
 // shard's (to remove a victim), then the queue's. No writer holds a shard's
 // mutex while it takes the policy's.
 
 // readSlots is the size of a stripe's ring of recent hits. A ring wakes the
-// loop every half turn, so that the loop can drain it before its hits are
-// overwritten; 64 slots in each of the stripes keep the hits of a burst
-// without writes (which would drain them) while the loop is not yet
-// running.
+// loop every half turn; hits beyond a full ring are dropped until the loop
+// or a writer's drain empties it.
 const readSlots = 64
 
 // maxQueued is how many write events may be queued or being applied before
