@@ -332,9 +332,20 @@ func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 		}
 		defer endWait(l.node, &f.node)
 	}
+	done := ctx.Done()
+	if done == nil {
+		// A ctx that never ends waits for the load alone: one channel
+		// receive, not a select that locks three channels, which the
+		// thousands of goroutines of a stampede on one key all contend
+		// on (and whose frame grew each of their stacks). Close still
+		// ends the wait, as it ends every load: it cancels them and
+		// waits for them.
+		<-f.done
+		return c.result(f)
+	}
 	select {
 	case <-f.done:
-	case <-ctx.Done():
+	case <-done:
 		return zero, ctx.Err()
 	case <-c.done:
 		return zero, ErrClosed
