@@ -332,14 +332,15 @@ func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 		}
 		defer endWait(l.node, &f.node)
 	}
+	// Close ends the wait as it ends every load: it cancels them and
+	// waits for them, and result reports ErrClosed. So the wait needs no
+	// case of its own for Close, and a ctx that never ends waits with one
+	// channel receive: every channel a select names is locked by each of
+	// its waiters, which the thousands of goroutines of a stampede on one
+	// key all contend on (and a select's frame grew each of their
+	// stacks).
 	done := ctx.Done()
 	if done == nil {
-		// A ctx that never ends waits for the load alone: one channel
-		// receive, not a select that locks three channels, which the
-		// thousands of goroutines of a stampede on one key all contend
-		// on (and whose frame grew each of their stacks). Close still
-		// ends the wait, as it ends every load: it cancels them and
-		// waits for them.
 		<-f.done
 		return c.result(f)
 	}
@@ -347,8 +348,6 @@ func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 	case <-f.done:
 	case <-done:
 		return zero, ctx.Err()
-	case <-c.done:
-		return zero, ErrClosed
 	}
 	return c.result(f)
 }
