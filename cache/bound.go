@@ -64,8 +64,8 @@ func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCau
 // ring, that of the read stripe its goroutine's stack picks (stripeHint; the
 // stripe's hit counter is the ring's index, so a hit adds one atomic
 // increment and one store, and hits on different cores rarely share a
-// stripe). A full ring drops hits with two loads and no write, as
-// Caffeine's and otter's read buffers do. A hit never does policy work:
+// stripe). A full ring drops hits without storing them, as Caffeine's and
+// otter's read buffers do (the counter still counts them, for Stats). A hit never does policy work:
 // every half turn of a ring wakes the cache's own goroutine (the refresh
 // loop), which feeds every stripe's hits to the policy under the policy
 // mutex after a delay (boundWake, refresh.go). Writes (new entries, weight
@@ -143,8 +143,7 @@ type bound[K comparable, V any] struct {
 	// writes on another push events.
 	stripes    []readStripe[K, V]
 	stripeMask uint32
-	hitsFull   chan struct{}         // a ring completed half a turn; the loop drains (capacity 1)
-	pending    chan struct{}         // events wait below a batch; the loop drains within drainDelay (capacity 1)
+	pending    chan struct{}         // hits or events below a batch wait; the loop drains after a delay (capacity 1)
 	max        int64                 // the bound
 	weigher    func(K, V) int64      // nil: every entry weighs 1
 	policy     *policy[*entry[K, V]] // what it points to is under mu
@@ -250,7 +249,6 @@ func newBoundOf[K comparable, V any](max int64, weigher func(K, V) int64) *bound
 		policy:     newPolicy[*entry[K, V]](max),
 		stripes:    make([]readStripe[K, V], n),
 		stripeMask: uint32(n - 1),
-		hitsFull:   make(chan struct{}, 1),
 		pending:    make(chan struct{}, 1),
 	}
 }
@@ -346,13 +344,10 @@ func (c *Cache[K, V]) drain() {
 func (c *Cache[K, V]) recordHit(e *entry[K, V]) {
 	b := c.bound
 	st := &b.stripes[stripeHint()&b.stripeMask]
-	if st.n.Load()-st.drained.Load() >= readSlots {
-		// The ring is full: the hit is dropped, with two loads and no
-		// write, until the loop (woken when the ring filled) drains it.
-		return
-	}
-	n := st.n.Add(1)
-	st.slots[n%readSlots].Store(e.node())
+	n := st.n.Add(1) // every hit: Stats.Hits is the sum of the stripes' counts
+	if n-st.drained.Load() <= readSlots {
+		st.slots[n%readSlots].Store(e.node())
+	} // else the ring is full: the hit is dropped until the loop drains it
 	if n%(readSlots/2) == 0 {
 		select {
 		case b.pending <- struct{}{}:

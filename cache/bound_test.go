@@ -281,3 +281,30 @@ func TestBound_QuietDrain(t *testing.T) {
 		}
 	}
 }
+
+// TestBound_StatsCountEveryHit: Stats.Hits counts every hit of a bounded
+// cache, also those its full rings of hits drop before the policy sees
+// them, from many goroutines at once.
+func TestBound_StatsCountEveryHit(t *testing.T) {
+	c := mustNew(t, newCounting().load, cache.WithMaxSize(100))
+	for k := range 10 {
+		mustGet(t, c, fmt.Sprint(k), fmt.Sprint(k, "#1"))
+	}
+	const goroutines, each = 8, 5_000
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				k := fmt.Sprint((g + i) % 10)
+				if _, err := c.Get(bg, k); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if st := c.Stats(); st.Hits != goroutines*each || st.Misses != 10 {
+		t.Fatalf("hits %d, misses %d; want %d and 10", st.Hits, st.Misses, goroutines*each)
+	}
+}

@@ -36,7 +36,9 @@ type Cache[K comparable, V any] struct {
 	clock         clock.Clock
 	epoch         time.Time
 	logger        *slog.Logger
-	bound         *bound[K, V]             // nil: unbounded
+	bound         *bound[K, V] // nil: unbounded
+	hitStripes    []hitStripe  // an unbounded cache's hit counters (a bounded one counts in its read stripes)
+	hitMask       uint32
 	batcher       *batcher[K, V]           // nil: a single-key loader (New)
 	onRemoval     func(K, V, RemovalCause) // nil: none
 	defaultLoader Loader[K, V]
@@ -107,6 +109,10 @@ func newCache[K comparable, V any](defaultLoader Loader[K, V], o *options, bt *b
 		onRemoval:     onRemoval,
 		wake:          make(chan struct{}, 1),
 		done:          make(chan struct{}),
+	}
+	if b == nil {
+		n := stripeCount()
+		c.hitStripes, c.hitMask = make([]hitStripe, n), uint32(n-1)
 	}
 	c.cfg.Store(cfg)
 	c.epoch = c.clock.Now()
@@ -201,7 +207,7 @@ func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V],
 	if c.bound != nil {
 		c.recordHit(e)
 	} else {
-		s.hits.Add(1)
+		c.hitStripes[stripeHint()&c.hitMask].n.Add(1)
 	}
 	return true
 }

@@ -23,7 +23,7 @@ func (c *Cache[K, V]) loop() {
 	defer t.Stop()
 	var w boundWake // zero for an unbounded cache: its channels are nil, never ready
 	if b := c.bound; b != nil {
-		w.hitsFull, w.pending, w.listen = b.hitsFull, b.pending, b.pending
+		w.pending, w.listen = b.pending, b.pending
 		w.timer = time.NewTimer(drainDelay)
 		w.timer.Stop()
 		defer w.timer.Stop()
@@ -49,18 +49,18 @@ func (c *Cache[K, V]) loop() {
 
 // boundWake is what wakes the loop of a bounded cache to drain the policy's
 // buffers: a ring of hits that completed half a turn, and writes that left
-// their events below a batch (bound.afterWrite), which the loop drains
-// drainDelay after the first of them. While that delay runs, the loop does
-// not listen to writes (listen is nil), so that a stream of writes wakes it
-// once per delay, not once per write.
+// their events below a batch (bound.afterWrite), both on the pending
+// channel. The loop drains drainDelay after the wake-up when events wait,
+// maxDrainDelay when only hits do. While the delay runs, the loop does not
+// listen (listen is nil), so that a stream of writes or hits wakes it once
+// per delay, not once per call.
 type boundWake struct {
-	hitsFull <-chan struct{}
-	pending  <-chan struct{}
-	listen   <-chan struct{} // pending, or nil while the delay runs
-	timer    *time.Timer
-	fired    <-chan time.Time // timer.C while the delay runs, else nil
-	seen     uint64           // bound.drains when the delay started
-	delay    time.Duration    // the delay running
+	pending <-chan struct{}
+	listen  <-chan struct{} // pending, or nil while the delay runs
+	timer   *time.Timer
+	fired   <-chan time.Time // timer.C while the delay runs, else nil
+	seen    uint64           // bound.drains when the delay started
+	delay   time.Duration    // the delay running
 }
 
 // sleep waits for the timer t, a wake-up or Close (then it returns false).
@@ -72,8 +72,6 @@ func (c *Cache[K, V]) sleep(t *clock.Timer, w *boundWake) bool {
 			return true
 		case <-c.wake:
 			return true
-		case <-w.hitsFull:
-			c.drainHits()
 		case <-w.listen:
 			w.listen, w.fired = nil, w.timer.C
 			w.seen, w.delay = c.bound.drains.Load(), drainDelay

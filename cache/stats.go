@@ -19,9 +19,20 @@ type Stats struct {
 	StaleHits     uint64 // Get calls answered with a value past its TTL because its reloads failed (WithStaleIfError)
 }
 
-// counters are the cache-wide counters of rare events. Hits, misses and
-// loads are counted per shard (hits of a bounded cache in its read
-// stripes), so that the cores do not all write one cache line.
+// hitStripe counts the hits of an unbounded cache by the goroutines whose
+// stacks pick it (stripeHint), in a cache line of its own: hits on
+// different cores then rarely write one line, as they did when every hit
+// counted in its key's shard (parallel hits of random keys moved the
+// shards' counter lines between the cores).
+type hitStripe struct {
+	n atomic.Uint64
+	_ [56]byte
+}
+
+// counters are the cache-wide counters of rare events. Misses and loads
+// are counted per shard, hits per goroutine stripe (hitStripe; a bounded
+// cache's in its read stripes), so that the cores do not all write one
+// cache line.
 type counters struct {
 	loadErrors    atomic.Uint64
 	refreshes     atomic.Uint64
@@ -40,9 +51,11 @@ func (c *Cache[K, V]) Stats() Stats {
 		evictions, evictedWeight = c.bound.evictions.Load(), c.bound.evictedWeight.Load()
 		hits = c.bound.hits()
 	}
+	for i := range c.hitStripes {
+		hits += c.hitStripes[i].n.Load()
+	}
 	for i := range c.shards {
 		s := &c.shards[i]
-		hits += s.hits.Load()
 		misses += s.misses.Load()
 		loads += s.loads.Load()
 	}

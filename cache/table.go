@@ -36,13 +36,12 @@ func newBuckets[K comparable, V any](n int) *buckets[K, V] {
 	return &buckets[K, V]{mask: uint64(n - 1), heads: make([]atomic.Pointer[entry[K, V]], n)}
 }
 
-// A shard's fields are in three groups of their own cache lines: the table,
-// which every lookup reads and only a resize writes; the hit counter, which
-// hits write; and the rest, which writers write under the mutex.
+// A shard's fields are in two groups of their own cache lines: the table,
+// which every lookup reads and only a resize writes, and the rest, which
+// writers write under the mutex. Hits are counted per goroutine stripe, not
+// per shard (hitStripe).
 type shard[K comparable, V any] struct {
 	table atomic.Pointer[buckets[K, V]]
-	_     linePad
-	hits  atomic.Uint64 // counted per shard, so that parallel hits of different shards share no line; a bounded cache counts them in its read stripes
 	_     linePad
 
 	mu      sync.Mutex

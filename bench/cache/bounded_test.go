@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/maypok86/otter/v2"
+	ostats "github.com/maypok86/otter/v2/stats"
 
 	"github.com/asyncutils-go/asyncutils/cache"
 )
@@ -48,6 +49,20 @@ func sizedImpls() []sizedImpl {
 	}
 }
 
+// otterWithStats is otter bounded as in sizedImpls, with its stats
+// counter on: otter counts hits only when asked, our cache always does
+// (Stats), so this is the like-for-like peer of a hit.
+func otterWithStats() sizedImpl {
+	return sizedImpl{"otter+stats", func(size int, load func(context.Context, string) (string, error)) boundedCache {
+		return otterBounded{otter.Must(&otter.Options[string, string]{
+			MaximumSize:       size,
+			ExpiryCalculator:  otter.ExpiryWriting[string, string](ttl),
+			RefreshCalculator: otter.RefreshWriting[string, string](ttl - refresh),
+			StatsRecorder:     ostats.NewCounter(),
+		}), otter.LoaderFunc[string, string](load)}
+	}}
+}
+
 type oursBounded struct{ c *cache.Cache[string, string] }
 
 func (o oursBounded) get(ctx context.Context, k string) (string, error) { return o.c.Get(ctx, k) }
@@ -69,7 +84,7 @@ func (o otterBounded) close()                                            { o.c.S
 // 64k entries from GOMAXPROCS goroutines.
 func BenchmarkBoundedHitParallel(b *testing.B) {
 	keys := makeKeys(hitKeys)
-	for _, im := range sizedImpls() {
+	for _, im := range append(sizedImpls(), otterWithStats()) {
 		b.Run("impl="+im.name, func(b *testing.B) {
 			c := im.make(4*hitKeys, loadValue)
 			defer c.close()
