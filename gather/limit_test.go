@@ -6,6 +6,8 @@ import (
 	"math"
 	"runtime/metrics"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -187,6 +189,40 @@ func TestGoroutinesCreated(t *testing.T) {
 					t.Errorf("%d goroutines created, want at most %d", got, tc.want)
 				}
 			})
+		}
+	}
+}
+
+// TestClaimRuns: workers claim runs of tasks; every task still runs exactly
+// once, whatever the limit, and with a limit of 1 in input order.
+func TestClaimRuns(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 8, 64, -1} {
+		for _, total := range []int{1, 7, 63, 64, 65, 1000, 5000} {
+			runs := make([]atomic.Int32, total)
+			var order []int
+			var mu sync.Mutex
+			tasks := make([]gather.Task[int], total)
+			for i := range tasks {
+				tasks[i] = func(context.Context) (int, error) {
+					runs[i].Add(1)
+					mu.Lock()
+					order = append(order, i)
+					mu.Unlock()
+					return i, nil
+				}
+			}
+			out, err := gather.All(context.Background(), n, tasks...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range total {
+				if runs[i].Load() != 1 || out[i] != i {
+					t.Fatalf("n=%d total=%d: task %d ran %d times, value %d", n, total, i, runs[i].Load(), out[i])
+				}
+			}
+			if n == 1 && !slices.IsSorted(order) {
+				t.Fatalf("total=%d: one worker ran the tasks out of order", total)
+			}
 		}
 	}
 }

@@ -36,6 +36,7 @@ type pool[T any] struct {
 	_    [56]byte
 
 	n       int
+	workers int // started by start, for the size of a claim
 	mode    mode
 	watch   bool        // the caller's ctx can end: poll ctx before each task
 	stopped atomic.Bool // a firstError pool failed, or a Stream consumer left
@@ -74,9 +75,36 @@ func (p *pool[T]) start(parent context.Context, workers int) {
 	// A ctx that can never end (Background, TODO) need not be polled before
 	// each task: only the pool's own stop flag can stop it.
 	p.watch = parent.Done() != nil
+	p.workers = workers
 	p.wg.Add(workers)
 	for range workers {
-		go p.work()
+		go p.work(span{})
+	}
+}
+
+// span is a worker's run of claimed tasks: next up to end (exclusive).
+type span struct{ next, end int }
+
+// maxClaim is the most tasks one claim takes.
+const maxClaim = 64
+
+// claim takes the next run of tasks into sp and reports whether there was
+// one. A run is a share of what is left, (n-next)/(4*workers), between 1
+// and maxClaim: long while many tasks wait, so that the workers do not
+// all write the counter's cache line for every task (with trivial tasks
+// that line was nearly all of the cost), and one task at a time at the
+// end, so that no worker is left with a run while the others are idle.
+func (p *pool[T]) claim(sp *span) bool {
+	for {
+		from := int(p.next.Load())
+		if from >= p.n {
+			return false
+		}
+		k := min(max((p.n-from)/(4*p.workers), 1), maxClaim)
+		if p.next.CompareAndSwap(int64(from), int64(from+k)) {
+			*sp = span{from, from + k}
+			return true
+		}
 	}
 }
 
@@ -89,17 +117,17 @@ func (p *pool[T]) start(parent context.Context, workers int) {
 // by the loop not having returned, rather than by Guard's Goexit callback:
 // a deferred call that panics during the Goexit is recovered by Guard, and
 // the Goexit then resumes without Guard ever reporting it.
-func (p *pool[T]) work() {
+func (p *pool[T]) work(sp span) {
 	cur, returned := -1, false
 	defer func() {
 		if !returned {
-			p.goexit(cur)
+			p.goexit(cur, sp)
 		}
 		p.wg.Done() // after goexit, whose replacement worker keeps wg above zero
 	}()
 	for {
 		err := internal.Guard(func() error {
-			p.loop(&cur)
+			p.loop(&cur, &sp)
 			return nil
 		}, nil)
 		if err == nil {
@@ -118,13 +146,14 @@ func (p *pool[T]) work() {
 
 // loop runs tasks until none is left or the pool stops; cur is the index of
 // the running task.
-func (p *pool[T]) loop(cur *int) {
-	n, ctx, tasks, out, watch := p.n, p.ctx, p.tasks, p.out, p.watch
+func (p *pool[T]) loop(cur *int, sp *span) {
+	ctx, tasks, out, watch := p.ctx, p.tasks, p.out, p.watch
 	for {
-		i := int(p.next.Add(1) - 1)
-		if i >= n {
+		if sp.next >= sp.end && !p.claim(sp) {
 			return
 		}
+		i := sp.next
+		sp.next++
 		if p.stopped.Load() { // a failure, or the Stream consumer left
 			if p.mode == firstError {
 				p.skipped.Store(true)
@@ -162,7 +191,7 @@ func (p *pool[T]) loop(cur *int) {
 // goexit records that task i called runtime.Goexit, which is killing this
 // worker goroutine. When the remaining tasks must still run, a replacement
 // worker takes its place, so the worker count never grows.
-func (p *pool[T]) goexit(i int) {
+func (p *pool[T]) goexit(i int, rest span) {
 	var zero T
 	if p.mode == firstError {
 		p.put(i, zero, ErrGoexit) // fail wraps it with the index
@@ -170,7 +199,7 @@ func (p *pool[T]) goexit(i int) {
 	}
 	p.put(i, zero, &TaskError{Index: i, Err: ErrGoexit})
 	p.wg.Add(1)
-	go p.work()
+	go p.work(rest) // the replacement runs the rest of the dead worker's run first
 }
 
 // put records the outcome of task i.
