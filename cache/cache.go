@@ -342,7 +342,7 @@ func (c *Cache[K, V]) setLocked(s *shard[K, V], h uint64, key K, value V, now, w
 	// it not due and schedules it for this value (schedule.go's invariant
 	// allows early). Moving it later would sift it down its heap, a cache
 	// miss per level, on every Set of a hot key.
-	if at := c.nextEvent(it, c.cfg.Load()); e.heapIdx < 0 || at < e.at {
+	if at := c.nextEvent(it, c.cfg.Load()); e.heapIdx < 0 || at < s.heap[e.heapIdx].at {
 		c.schedule(s, e, at)
 	}
 	return old

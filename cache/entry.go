@@ -39,6 +39,7 @@ const (
 	flagIdle                       // the loop found it idle and lets it expire
 	flagRead                       // a Get was served from its value since it was stored
 	flagHit                        // a Get was served since the bound's policy last counted one (bound.go)
+	flagWeighted                   // the entry is a weightedEntry (bound.go); set at creation, never changed
 
 	// storedFlags are cleared when a load stores a value or a Set replaces it.
 	storedFlags = flagBackoff | flagIdle | flagRead | failureMask
@@ -58,36 +59,42 @@ const (
 // in-flight load can tell whether the entry it loads for is still current.
 //
 // Lock-free fields: item, next, flags. Fields under the shard's mutex:
-// heapIdx, at. A value is stored by compare-and-swap, so that a Set that
+// heapIdx. A value is stored by compare-and-swap, so that a Set that
 // replaces a present value without the lock and a load that ends under it
 // cannot overwrite each other unseen. The entry's running load, if any, is in its shard's flights
 // map, under the shard's mutex: loads are rare, and keeping the pointer out
 // of the entry keeps the entry in a smaller size class.
 type entry[K comparable, V any] struct {
 	// What a hit reads comes first, in the fewest bytes (flags, key, item):
-	// an entry is not aligned to a cache line (80 bytes bounded, 48
-	// unbounded), and the fewer bytes a hit reads from its start, the fewer
-	// entries have them split over two lines.
+	// an unbounded entry is not aligned to a cache line (48 bytes for a
+	// string key), and the fewer bytes a hit reads from its start, the fewer
+	// entries have them split over two lines. A size bound's entry of a
+	// string key takes 64 bytes with its policy node (bound.go): one line.
 	flags   atomic.Uint32
 	heapIdx int32 // position in the shard's heap; -1 when not scheduled
 	key     K
 	item    atomic.Pointer[item[V]]     // nil: no value yet, or removed
 	next    atomic.Pointer[entry[K, V]] // the bucket chain
-	at      int64                       // when the scheduler handles the entry next
 }
 
-// newEntry returns a new entry of key, whose hash is h. A bounded cache's entry is the first
-// field of a boundedEntry, which holds its policy node (bound.go); an
-// unbounded cache's entry has none.
+// newEntry returns a new entry of key, whose hash is h. A bounded cache's
+// entry is the first field of a boundedEntry, which holds its policy node,
+// or of a weightedEntry, which adds its weight (bound.go); an unbounded
+// cache's entry has neither.
 func (c *Cache[K, V]) newEntry(key K, h uint64) *entry[K, V] {
 	var e *entry[K, V]
-	if c.bound != nil {
-		e = &(&boundedEntry[K, V]{}).entry
-	} else {
+	flags := tagOf(h)
+	switch {
+	case c.bound == nil:
 		e = new(entry[K, V])
+	case c.bound.weigher != nil:
+		e = &(&weightedEntry[K, V]{}).entry
+		flags |= flagWeighted
+	default:
+		e = &(&boundedEntry[K, V]{}).entry
 	}
 	e.key, e.heapIdx = key, -1
-	e.flags.Store(tagOf(h))
+	e.flags.Store(flags)
 	return e
 }
 

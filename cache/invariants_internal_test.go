@@ -92,17 +92,18 @@ func checkInvariants(t *testing.T, c *Cache[int, string], op int) {
 	for i := range c.shards {
 		s := &c.shards[i]
 		next := maxTime
-		for j, e := range s.heap {
+		for j, x := range s.heap {
+			e := x.e
 			if int(e.heapIdx) != j {
 				t.Fatalf("op %d: shard %d heap[%d] has heapIdx %d", op, i, j, e.heapIdx)
 			}
-			if j > 0 && s.heap[(j-1)/2].at > e.at {
+			if j > 0 && s.heap[(j-1)/2].at > x.at {
 				t.Fatalf("op %d: shard %d heap order broken at %d", op, i, j)
 			}
 			if e.flags.Load()&flagRemoved != 0 {
 				t.Fatalf("op %d: a removed entry is scheduled", op)
 			}
-			next = min(next, e.at)
+			next = min(next, x.at)
 		}
 		if s.next.Load() != next {
 			t.Fatalf("op %d: shard %d publishes next %d, its heap's earliest is %d", op, i, s.next.Load(), next)
@@ -125,7 +126,7 @@ func checkInvariants(t *testing.T, c *Cache[int, string], op int) {
 			}
 			// The schedule is never late: an entry is looked at no later than
 			// it expires.
-			if !loading && e.heapIdx >= 0 && e.at > satAdd(it.loadedAt, c.cfg.Load().ttl)+1 {
+			if !loading && e.heapIdx >= 0 && s.heap[e.heapIdx].at > satAdd(it.loadedAt, c.cfg.Load().ttl)+1 {
 				t.Fatalf("op %d: key %d scheduled after its expiry", op, e.key)
 			}
 		})
@@ -172,10 +173,10 @@ func TestConfigure_DuringWrites_ConcurrentSafe(t *testing.T) {
 		for i := range c.shards {
 			s := &c.shards[i]
 			s.mu.Lock()
-			for _, e := range s.heap {
-				if it := e.item.Load(); it != nil && e.at > it.loadedAt+cfg.refreshAfter+1 {
+			for _, x := range s.heap {
+				if it := x.e.item.Load(); it != nil && x.at > it.loadedAt+cfg.refreshAfter+1 {
 					t.Errorf("key %d scheduled %v after it is due under the new configuration",
-						e.key, time.Duration(e.at-it.loadedAt-cfg.refreshAfter-1))
+						x.e.key, time.Duration(x.at-it.loadedAt-cfg.refreshAfter-1))
 				}
 			}
 			s.mu.Unlock()

@@ -23,7 +23,9 @@ import "math/rand/v2"
 //
 //   - The policy is intrusive and generic over the cache's entry pointer E:
 //     each entry embeds a policyNode[E] (its queue links, its key's hash and
-//     its weight) and returns it from node(). Linking, moving and unlinking
+//     its queue) and returns it from node(); it keeps its weight itself
+//     (weight and setWeight), so that a size bound's entries, which all
+//     weigh 1, spend no bytes on it. Linking, moving and unlinking
 //     an entry allocates nothing; the zero E (nil) ends a queue.
 //   - It is single-threaded: the cache calls it under one mutex, from the
 //     drain of its read and write buffers, never on the hit path.
@@ -63,14 +65,13 @@ const (
 	queueProtected              // main space, hit while in probation
 )
 
-// policyNode is the policy's part of an entry. hash and weight are set by the
-// cache before add; weight changes only through update. The queues link
-// nodes, not entries, so that moving an entry touches its neighbours' nodes
-// alone. hash is the key's hash for the policy (keyHash): 32 bits, so that
-// the node takes 32 bytes.
+// policyNode is the policy's part of an entry. hash is set by the cache
+// before add. The queues link nodes, not entries, so that moving an entry
+// touches its neighbours' nodes alone. hash is the key's hash for the policy
+// (keyHash): 32 bits, so that the node takes 24 bytes and a bounded entry of
+// a string key fits the 64-byte size class (bound.go).
 type policyNode[E any] struct {
 	prev, next *policyNode[E]
-	weight     int64
 	hash       uint32
 	queue      uint8
 }
@@ -89,11 +90,16 @@ func keyHash(h uint64) uint32 { return uint32(h >> 32) }
 // takeHit reports whether the entry was read since the policy last counted
 // a read of it, and forgets it: the cache marks every hit in the entry
 // itself, which a lossy read buffer cannot lose.
+//
+// weight is the entry's weight, set by the cache before add and changed by
+// the policy only through setWeight, in update.
 type policyEntry[E any] interface {
 	comparable
 	node() *policyNode[E]
 	fromNode(n *policyNode[E]) E
 	takeHit() bool
+	weight() int64
+	setWeight(w int64)
 }
 
 // entryOf returns the entry of node n, or the zero E for nil.
@@ -125,13 +131,12 @@ func (q *lruQueue[E]) pushBack(e E) {
 		q.tail.next = n
 	}
 	q.tail = n
-	q.weight += n.weight
+	q.weight += e.weight()
 	q.len++
 }
 
-func (q *lruQueue[E]) unlink(e E) { q.unlinkNode(e.node()) }
-
-func (q *lruQueue[E]) unlinkNode(n *policyNode[E]) {
+func (q *lruQueue[E]) unlink(e E) {
+	n := e.node()
 	if n.prev == nil {
 		q.head = n.next
 	} else {
@@ -143,7 +148,7 @@ func (q *lruQueue[E]) unlinkNode(n *policyNode[E]) {
 		n.next.prev = n.prev
 	}
 	n.prev, n.next = nil, nil
-	q.weight -= n.weight
+	q.weight -= e.weight()
 	q.len--
 }
 
@@ -240,15 +245,16 @@ func (p *policy[E]) add(e E, evict func(E)) {
 	if n.queue != queueNone {
 		panic("cache: policy add of a linked entry")
 	}
-	if n.weight < 0 {
+	w := e.weight()
+	if w < 0 {
 		panic("cache: negative entry weight")
 	}
-	if n.weight > p.maxWeight {
+	if w > p.maxWeight {
 		evict(e)
 		return
 	}
 	p.link(e, queueWindow)
-	p.total += n.weight
+	p.total += w
 	if l := p.len(); l > p.sketch.capacity {
 		p.sketch.ensure(p.sketchCapacity(l))
 	}
@@ -270,11 +276,11 @@ func (p *policy[E]) accessNode(n *policyNode[E]) {
 	case queueWindow, queueProtected:
 		p.queues[n.queue].moveToBack(n)
 	case queueProbation:
-		if n.weight > p.protectedMax {
+		e := entryOf(n)
+		if e.weight() > p.protectedMax {
 			p.queues[queueProbation].moveToBack(n)
 			break
 		}
-		e := entryOf(n)
 		p.unlink(e)
 		p.link(e, queueProtected)
 		p.demoteProtected()
@@ -298,11 +304,11 @@ func (p *policy[E]) update(e E, weight int64, evict func(E)) {
 		panic("cache: negative entry weight")
 	}
 	if n.queue == queueNone {
-		n.weight = weight
+		e.setWeight(weight)
 		return
 	}
-	delta := weight - n.weight
-	n.weight = weight
+	delta := weight - e.weight()
+	e.setWeight(weight)
 	p.queues[n.queue].weight += delta
 	p.total += delta
 	if weight > p.maxWeight {
@@ -322,6 +328,6 @@ func (p *policy[E]) remove(e E) {
 	if n.queue == queueNone {
 		return
 	}
-	p.total -= n.weight
+	p.total -= e.weight()
 	p.unlink(e)
 }

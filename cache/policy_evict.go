@@ -46,11 +46,11 @@ func (p *policy[E]) evictEntries(evict func(E)) {
 		switch {
 		case candidate == zero:
 			loser = p.lruOfAll()
-		case victim == candidate, candidate.node().weight > p.maxWeight-p.windowMax:
+		case victim == candidate, candidate.weight() > p.maxWeight-p.windowMax:
 			// Only candidates are left in probation, or the candidate
 			// could only stay by evicting most of the main space.
 			loser = candidate
-		case victim.node().weight > p.maxWeight-p.windowMax:
+		case victim.weight() > p.maxWeight-p.windowMax:
 			loser = victim
 		case p.admit(candidate.node().hash, victim.node().hash):
 			loser = victim
@@ -68,7 +68,7 @@ func (p *policy[E]) evictEntries(evict func(E)) {
 			p.accessNode(loser.node())
 			continue
 		}
-		p.total -= loser.node().weight
+		p.total -= loser.weight()
 		p.unlink(loser)
 		evict(loser)
 	}

@@ -34,7 +34,7 @@ func (s *policySim) get(key uint64) bool {
 		return true
 	}
 	e := &pEntry{key: key}
-	e.n.hash, e.n.weight = keyHash(maphash.Comparable(s.seed, key)), 1
+	e.n.hash, e.w = keyHash(maphash.Comparable(s.seed, key)), 1
 	s.p.miss(e.n.hash)
 	s.entries[key] = e
 	s.p.add(e, s.evict)

@@ -350,9 +350,10 @@ func (c *Cache[K, V]) Configure(opts ...Option) error {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
-		for _, e := range s.heap {
-			if it := e.item.Load(); it != nil {
-				e.at = min(e.at, c.nextEvent(it, cfg), expiryOf(it, cfg))
+		for j := range s.heap {
+			x := &s.heap[j]
+			if it := x.e.item.Load(); it != nil {
+				x.at = min(x.at, c.nextEvent(it, cfg), expiryOf(it, cfg))
 			}
 		}
 		s.heapify()

@@ -40,21 +40,29 @@ func satAdd(a, b int64) int64 {
 	return s
 }
 
+// scheduled is one entry of a shard's heap: the entry and the time the
+// loop must next look at it. The time is kept in the heap, not in the entry,
+// so that sifting compares times without reading the entries, and so that a
+// bounded entry, with its policy node, fits one 64-byte size class.
+type scheduled[K comparable, V any] struct {
+	at int64
+	e  *entry[K, V]
+}
+
 // schedule puts e in the heap of s at time at, or moves it there; s.mu must
 // be held. It signals the loop when at is earlier than the loop's wake-up.
 func (c *Cache[K, V]) schedule(s *shard[K, V], e *entry[K, V], at int64) {
 	if i := int(e.heapIdx); i >= 0 {
-		old := e.at
-		e.at = at
+		old := s.heap[i].at
+		s.heap[i].at = at
 		if at < old {
 			s.up(i)
 		} else {
 			s.down(i)
 		}
 	} else {
-		e.at = at
 		e.heapIdx = int32(len(s.heap))
-		s.heap = append(s.heap, e)
+		s.heap = append(s.heap, scheduled[K, V]{at, e})
 		s.up(int(e.heapIdx))
 	}
 	s.publishNext()
@@ -71,7 +79,7 @@ func (s *shard[K, V]) unschedule(e *entry[K, V]) {
 	}
 	last := len(s.heap) - 1
 	s.swap(i, last)
-	s.heap[last] = nil
+	s.heap[last] = scheduled[K, V]{}
 	s.heap = s.heap[:last]
 	e.heapIdx = -1
 	if i < last {
@@ -87,7 +95,7 @@ func (s *shard[K, V]) popDue(now int64) *entry[K, V] {
 	if len(s.heap) == 0 || s.heap[0].at > now {
 		return nil
 	}
-	e := s.heap[0]
+	e := s.heap[0].e
 	s.unschedule(e)
 	return e
 }
@@ -118,8 +126,8 @@ func (c *Cache[K, V]) signal() {
 
 func (s *shard[K, V]) swap(i, j int) {
 	s.heap[i], s.heap[j] = s.heap[j], s.heap[i]
-	s.heap[i].heapIdx = int32(i)
-	s.heap[j].heapIdx = int32(j)
+	s.heap[i].e.heapIdx = int32(i)
+	s.heap[j].e.heapIdx = int32(j)
 }
 
 func (s *shard[K, V]) up(i int) {

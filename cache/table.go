@@ -51,7 +51,7 @@ type shard[K comparable, V any] struct {
 	running sync.WaitGroup              // the shard's loads that run, for Close
 	count   int                         // entries in the table, under mu
 	flights map[*entry[K, V]]*flight[V] // the running load of each entry that has one, under mu
-	heap    []*entry[K, V]              // the shard's schedule, a min-heap by entry.at, under mu
+	heap    []scheduled[K, V]           // the shard's schedule, a min-heap by time, under mu
 	next    atomic.Int64                // the earliest time in heap (maxTime: none), written under mu
 	_       linePad
 }
@@ -155,8 +155,8 @@ func (s *shard[K, V]) reset() {
 	s.table.Store(newBuckets[K, V](minBuckets))
 	s.count = 0
 	s.flights = nil
-	for _, e := range s.heap {
-		e.heapIdx = -1
+	for _, x := range s.heap {
+		x.e.heapIdx = -1
 	}
 	s.heap = nil
 	s.next.Store(maxTime)
