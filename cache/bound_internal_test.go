@@ -6,7 +6,74 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"unsafe"
 )
+
+// TestBound_EntrySizes: a size bound's entry of a string key is one 64-byte
+// cache line, its policy node included (what docs/cache.md states), and a
+// weighted bound's entry adds its weight and nothing else.
+func TestBound_EntrySizes(t *testing.T) {
+	if got := unsafe.Sizeof(boundedEntry[string, string]{}); got != 64 {
+		t.Errorf("boundedEntry[string, string] is %d bytes, want 64", got)
+	}
+	if got := unsafe.Sizeof(boundedEntry[int, int]{}); got > 64 {
+		t.Errorf("boundedEntry[int, int] is %d bytes, want at most 64", got)
+	}
+	if got, want := unsafe.Sizeof(weightedEntry[string, string]{}), unsafe.Sizeof(boundedEntry[string, string]{})+8; got != want {
+		t.Errorf("weightedEntry[string, string] is %d bytes, want %d", got, want)
+	}
+}
+
+// TestBound_Weights: entries of a size bound weigh 1 and carry no weight
+// field; entries of a weighted bound keep theirs; a weight other than 1 in a
+// size bound is a bug and panics.
+func TestBound_Weights(t *testing.T) {
+	sized, err := New(func(_ context.Context, k int) (int, error) { return k, nil }, WithMaxSize(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sized.Close()
+	weighted, err := New(func(_ context.Context, k int) (int, error) { return k, nil },
+		WithMaxWeight(100, func(_, v int) int64 { return int64(v) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer weighted.Close()
+
+	e := sized.newEntry(1, sized.hash(1))
+	if e.flags.Load()&flagWeighted != 0 || e.weight() != 1 {
+		t.Fatalf("size-bound entry: weighted flag %v, weight %d", e.flags.Load()&flagWeighted != 0, e.weight())
+	}
+	e.setWeight(1)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("setWeight(5) on a size-bound entry did not panic")
+			}
+		}()
+		e.setWeight(5)
+	}()
+
+	w := weighted.newEntry(1, weighted.hash(1))
+	if w.flags.Load()&flagWeighted == 0 {
+		t.Fatal("weighted-bound entry lacks flagWeighted")
+	}
+	w.setWeight(42)
+	if w.weight() != 42 {
+		t.Fatalf("weighted entry weight %d, want 42", w.weight())
+	}
+	// Through the cache: a stored value's weight is what the policy holds.
+	weighted.Set(7, 7)
+	weighted.Set(30, 30)
+	weighted.bound.mu.Lock()
+	weighted.drain() // unlocks
+	weighted.bound.mu.Lock()
+	got := weighted.bound.policy.weight()
+	weighted.bound.mu.Unlock()
+	if got != 37 {
+		t.Fatalf("policy weight %d after values 7 and 30, want 37", got)
+	}
+}
 
 // TestBound_LoopFeedsHits: hits with no write after them (no drain of a
 // writer) reach the policy through the cache's own goroutine, woken by a

@@ -33,13 +33,13 @@ func (it *item[V]) lastRead() int64 {
 
 // Entry flags, read on the hit path without a lock.
 const (
-	flagLoading uint32 = 1 << iota // a flight is running for the entry
-	flagBackoff                    // the last background reload failed; the loop retries it
-	flagRemoved                    // the entry left its table; it never comes back
-	flagIdle                       // the loop found it idle and lets it expire
-	flagRead                       // a Get was served from its value since it was stored
-	flagHit                        // a Get was served since the bound's policy last counted one (bound.go)
-	flagWeighted                   // the entry is a weightedEntry (bound.go); set at creation, never changed
+	flagLoading  uint32 = 1 << iota // a flight is running for the entry
+	flagBackoff                     // the last background reload failed; the loop retries it
+	flagRemoved                     // the entry left its table; it never comes back
+	flagIdle                        // the loop found it idle and lets it expire
+	flagRead                        // a Get was served from its value since it was stored
+	flagHit                         // a Get was served since the bound's policy last counted one (bound.go)
+	flagWeighted                    // the entry is a weightedEntry (bound.go); set at creation, never changed
 
 	// storedFlags are cleared when a load stores a value or a Set replaces it.
 	storedFlags = flagBackoff | flagIdle | flagRead | failureMask
