@@ -294,6 +294,11 @@ func stripeCount() int {
 	return n
 }
 
+// negativeWeight is the weight of a cached "not found" (WithNegativeTTL)
+// under either bound: it holds no value for the weigher, and a weight of 0
+// would let a flood of keys the loader does not find grow past the bound.
+const negativeWeight = 1
+
 // weigh is the weight of key's value; user code, so called with no lock
 // held. A negative weight counts as 0.
 func (b *bound[K, V]) weigh(key K, value V) int64 {

@@ -82,6 +82,52 @@ func TestBound_Flood_ConcurrentSafe(t *testing.T) {
 	}
 }
 
+// TestBound_NegativeFlood: cached "not found" answers (WithNegativeTTL) are
+// entries like any other: a flood of keys the loader does not find ends
+// within a size bound, and within a weighted bound, where each weighs 1 (the
+// weigher is not called: there is no value).
+func TestBound_NegativeFlood(t *testing.T) {
+	const bound = 500
+	notFound := func(_ context.Context, k int) (int, error) { return 0, cache.ErrNotFound }
+	var weighed atomic.Int64
+	for name, opt := range map[string]cache.Option{
+		"size": cache.WithMaxSize(bound),
+		"weight": cache.WithMaxWeight(bound, func(int, int) int64 {
+			weighed.Add(1)
+			return 1
+		}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := cache.New(notFound, opt, cache.WithNegativeTTL(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			for i := range 20 * bound {
+				if _, err := c.Get(bg, i); !errors.Is(err, cache.ErrNotFound) {
+					t.Fatalf("Get(%d) = %v, want ErrNotFound", i, err)
+				}
+			}
+			for i := 0; c.Len() > bound && i < 1000; i++ { // a drain in progress finishes
+				time.Sleep(time.Millisecond)
+			}
+			if n := c.Len(); n > bound {
+				t.Fatalf("Len = %d after a flood of not-found keys, want <= %d", n, bound)
+			}
+			if st := c.Stats(); st.Evictions < 19*bound-128 || st.EvictedWeight != st.Evictions {
+				t.Fatalf("stats %+v: want about %d evictions of weight 1 each", st, 19*bound)
+			}
+			// The most recent keys are still cached as not found: no load.
+			if _, err := c.Get(bg, 20*bound-1); !errors.Is(err, cache.ErrNotFound) {
+				t.Fatal(err)
+			}
+		})
+	}
+	if n := weighed.Load(); n != 0 {
+		t.Fatalf("the weigher was called %d times for not-found answers", n)
+	}
+}
+
 // TestBound_ScanResistant: a hot set read over and over survives a one-off
 // sweep of ten times the bound.
 func TestBound_ScanResistant(t *testing.T) {

@@ -244,7 +244,10 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		if !e.item.CompareAndSwap(old, it) {
 			return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now
 		}
-		c.stored(e, h, old == nil, 0, f.missed)
+		// A cached "not found" weighs 1 under either bound (the weigher
+		// has no value to weigh), so that a flood of unknown keys is
+		// bounded like any other.
+		c.stored(e, h, old == nil, negativeWeight, f.missed)
 		e.flags.And(^storedFlags)
 		c.schedule(s, e, c.nextEvent(it, cfg))
 		return old, CauseInvalidated

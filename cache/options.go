@@ -91,7 +91,10 @@ func WithBatch(maxKeys int, maxWait time.Duration) Option {
 // of that key return [ErrNotFound] for d without reaching the loader. It
 // must be >= 0; 0 (the default) caches nothing. Negative hits are counted
 // in Stats.NegativeHits; a cached answer is never refreshed, and Peek,
-// Contains and All do not see it.
+// Contains and All do not see it. Under [WithMaxSize] or [WithMaxWeight] a
+// cached answer is an entry of weight 1 (the weigher is not called: there is
+// no value), evicted like any other, so that a flood of keys the loader does
+// not find stays within the bound.
 func WithNegativeTTL(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.negativeTTL = d; o.set |= setNegativeTTL })
 }
