@@ -205,6 +205,12 @@ func WithMaxSize(n int) Option {
 // when the bound is passed, the eviction policy chooses which entries go.
 // max must be > 0 and weigher non-nil and of the cache's key and value
 // types; it cannot be combined with [WithMaxSize]. Default: unbounded.
+//
+// A weight of 0 or less counts as 0: the entry takes no share of the bound,
+// so the bound does not limit how many such entries stay (they leave by
+// expiry, Invalidate or Clear, or when the policy picks one as a victim). With
+// an open key space, give every entry a weight of at least 1, or the bound
+// does not bound memory.
 func WithMaxWeight[K comparable, V any](max int64, weigher func(key K, value V) int64) Option {
 	return optionFunc(func(o *options) {
 		o.maxWeight = max
