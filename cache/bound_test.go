@@ -108,7 +108,13 @@ func TestBound_NegativeFlood(t *testing.T) {
 					t.Fatalf("Get(%d) = %v, want ErrNotFound", i, err)
 				}
 			}
-			for i := 0; c.Len() > bound && i < 1000; i++ { // a drain in progress finishes
+			// A drain in progress finishes: it takes each victim out of the
+			// table, then counts its eviction and then its weight.
+			settled := func() bool {
+				st := c.Stats()
+				return c.Len() <= bound && st.EvictedWeight == st.Evictions
+			}
+			for i := 0; !settled() && i < 1000; i++ {
 				time.Sleep(time.Millisecond)
 			}
 			if n := c.Len(); n > bound {
@@ -315,8 +321,10 @@ func TestBound_QuietDrain(t *testing.T) {
 		for i := range 3 + burst {
 			c.Set(fmt.Sprint(i), "v")
 		}
+		// The drain takes a victim out of the table, then counts it: wait
+		// for both.
 		deadline := time.Now().Add(time.Second)
-		for c.Len() > 3 && time.Now().Before(deadline) {
+		for (c.Len() > 3 || c.Stats().Evictions < uint64(burst)) && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Microsecond)
 		}
 		if n := c.Len(); n > 3 {
