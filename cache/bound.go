@@ -2,6 +2,7 @@ package cache
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,7 @@ const (
 	CauseExpired
 	// CauseInvalidated: Invalidate removed it.
 	CauseInvalidated
-	// CauseReplaced: a Set replaced its value.
+	// CauseReplaced: a Set or a reload replaced its value.
 	CauseReplaced
 	// CauseCleared: Clear removed it.
 	CauseCleared
@@ -44,12 +45,16 @@ func (r RemovalCause) String() string {
 }
 
 // WithOnRemoval sets a function called with every key and value that leaves
-// the cache, and why: evicted for size, expired, invalidated, replaced by a
-// Set, cleared. It is called after the cache released every lock, on the
-// goroutine that removed the entry (the refresh loop for expirations; for
-// evictions, the writer that drained a batch of writes or the loop), never
-// on the hit path; a panic in it is
-// recovered and logged. It must have the cache's key and value types.
+// the cache, and why: evicted for size, expired (removed, or replaced by a
+// load, past its TTL), invalidated, replaced (by a Set, or by a reload of a
+// live value), cleared. A cached "not found" ([WithNegativeTTL]) holds no
+// value and is not reported; Stats counts it. It is called after the cache
+// released every lock, on the goroutine that removed the value (the refresh
+// loop for expirations; for evictions, the writer that drained a batch of
+// writes or the loop; for a replacement, the writer or the load), never on
+// the hit path; a panic in it is recovered and logged. It may call the
+// cache's methods, but not Close, which waits for the goroutine it runs on.
+// It must have the cache's key and value types.
 func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCause)) Option {
 	return optionFunc(func(o *options) {
 		o.onRemoval = nil
@@ -76,7 +81,8 @@ func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCau
 // next. A writer drains once drainBatch events wait and the policy mutex is
 // free, and waits for it only when maxQueued events are queued or being
 // applied, so the bound is passed by at most maxQueued entries (or their
-// weight) plus one per goroutine writing at that moment; events below a
+// weight) plus one per write in progress (a Set, or a load storing its
+// value: GetMany runs several per call on the cache's goroutines); events below a
 // batch are drained by the loop, drainDelay after the write when the cache
 // is quiet and within 2*maxDrainDelay in any case, so the bound is passed
 // only briefly.
@@ -143,7 +149,8 @@ type bound[K comparable, V any] struct {
 	// writes on another push events.
 	stripes    []readStripe[K, V]
 	stripeMask uint32
-	pending    chan struct{}         // hits or events below a batch wait; the loop drains after a delay (capacity 1)
+	hitWake    chan struct{}         // a ring of hits completed half a turn (capacity 1; boundWake)
+	writeWake  chan struct{}         // events below a batch wait (capacity 1; boundWake)
 	max        int64                 // the bound
 	weigher    func(K, V) int64      // nil: every entry weighs 1
 	policy     *policy[*entry[K, V]] // what it points to is under mu
@@ -164,11 +171,27 @@ type bound[K comparable, V any] struct {
 	evictedWeight atomic.Uint64
 }
 
-// removal is one call of the removal callback, made after the locks are released.
+// removal is one call of the removal callback, made after the locks are
+// released. weigh marks an eviction of a weighted bound still to be counted
+// (notify): its value may be newer than the weight the policy held for it
+// (the value's update was still queued), so it is weighed again, with no
+// lock held, and Stats.EvictedWeight agrees with the values the callback is
+// given.
 type removal[K comparable, V any] struct {
 	key   K
 	value V
 	cause RemovalCause
+	weigh bool
+}
+
+// appendRemoval appends the callback's call for it, the value key held, to
+// removed: nothing without a callback, and nothing for a cached "not found",
+// which holds no value.
+func (c *Cache[K, V]) appendRemoval(removed []removal[K, V], key K, it *item[V], cause RemovalCause) []removal[K, V] {
+	if c.onRemoval == nil || it == nil || it.isNegative() {
+		return removed
+	}
+	return append(removed, removal[K, V]{key: key, value: it.value, cause: cause})
 }
 
 // boundedEntry is the allocation of a bounded cache's entry: the entry and
@@ -252,7 +275,7 @@ func newBound[K comparable, V any](o *options) (*bound[K, V], func(K, V, Removal
 		return nil, onRemoval, nil
 	case o.bounds > 1:
 		return nil, nil, fmt.Errorf("%w: WithMaxSize and WithMaxWeight given together (or one twice); give one", ErrInvalidConfig)
-	case o.maxWeight == 0 && o.weigher == nil:
+	case !o.weighted:
 		if o.maxSize <= 0 {
 			return nil, nil, fmt.Errorf("%w: max size is %d, must be > 0", ErrInvalidConfig, o.maxSize)
 		}
@@ -266,7 +289,7 @@ func newBound[K comparable, V any](o *options) (*bound[K, V], func(K, V, Removal
 		return nil, nil, fmt.Errorf("%w: WithMaxWeight's weigher is %T, want a non-nil func(%T, %T) int64",
 			ErrInvalidConfig, o.weigher, *new(K), *new(V))
 	}
-	return newBoundOf(o.maxWeight, w), onRemoval, nil
+	return newBoundOf(min(o.maxWeight, maxBoundWeight), w), onRemoval, nil
 }
 
 // newBoundOf returns a bound of max, weighed by weigher (nil: each entry
@@ -279,7 +302,8 @@ func newBoundOf[K comparable, V any](max int64, weigher func(K, V) int64) *bound
 		policy:     newPolicy[*entry[K, V]](max),
 		stripes:    make([]readStripe[K, V], n),
 		stripeMask: uint32(n - 1),
-		pending:    make(chan struct{}, 1),
+		hitWake:    make(chan struct{}, 1),
+		writeWake:  make(chan struct{}, 1),
 	}
 }
 
@@ -299,13 +323,35 @@ func stripeCount() int {
 // would let a flood of keys the loader does not find grow past the bound.
 const negativeWeight = 1
 
-// weigh is the weight of key's value; user code, so called with no lock
-// held. A negative weight counts as 0.
+// maxBoundWeight is the largest bound the policy keeps: WithMaxWeight's
+// max above it counts as it. An entry heavier than the bound is evicted
+// before its weight is added anywhere, so every weight the policy sums is at
+// most the bound, its sums stay within twice the bound, and they cannot
+// overflow.
+const maxBoundWeight = math.MaxInt64 / 2
+
+// weigh is the weight of key's value (a negative weight counts as 0); user
+// code, so called with no lock held. A panicking weigher panics here.
 func (b *bound[K, V]) weigh(key K, value V) int64 {
 	if b.weigher == nil {
 		return 1
 	}
 	return max(b.weigher(key, value), 0)
+}
+
+// weighLoaded is weigh for a value a load returned, on a goroutine that
+// must go on (it holds the load's waiters): a panicking weigher fails the
+// load instead.
+func (b *bound[K, V]) weighLoaded(key K, value V) (int64, error) {
+	var w int64
+	err := internal.Guard(func() error {
+		w = b.weigh(key, value)
+		return nil
+	}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("cache: weigher: %w", err)
+	}
+	return w, nil
 }
 
 // push appends an event; the caller may hold its shard's mutex.
@@ -323,7 +369,7 @@ func (b *bound[K, V]) push(ev event[K, V]) {
 // between the cores with a drain per write. Events below a batch, or whose
 // writer found the policy's mutex taken, are left to the next writer's
 // drain or to the loop's, which runs within drainDelay of the write
-// (pending), so that the bound is passed only briefly.
+// (writeWake), so that the bound is passed only briefly.
 func (c *Cache[K, V]) afterWrite() {
 	b := c.bound
 	if b == nil {
@@ -345,7 +391,7 @@ func (c *Cache[K, V]) afterWrite() {
 		}
 	}
 	select {
-	case b.pending <- struct{}{}:
+	case b.writeWake <- struct{}{}:
 	default: // a wake-up is pending already
 	}
 }
@@ -385,7 +431,7 @@ func (c *Cache[K, V]) recordHit(e *entry[K, V]) {
 	} // else the ring is full: the hit is dropped until the loop drains it
 	if n%(readSlots/2) == 0 {
 		select {
-		case b.pending <- struct{}{}:
+		case b.hitWake <- struct{}{}:
 		default:
 		}
 	}
@@ -477,10 +523,11 @@ func (c *Cache[K, V]) removeVictims(removed []removal[K, V]) []removal[K, V] {
 		vs.mu.Lock()
 		if e.flags.Load()&flagRemoved == 0 {
 			if it := c.takeOutLocked(vs, h, e, nil); it != nil {
-				b.evictions.Add(1)
-				b.evictedWeight.Add(uint64(e.weight()))
-				if c.onRemoval != nil {
-					removed = append(removed, removal[K, V]{e.key, it.value, CauseEvicted})
+				if b.weigher != nil && !it.isNegative() {
+					removed = append(removed, removal[K, V]{key: e.key, value: it.value, cause: CauseEvicted, weigh: true})
+				} else {
+					b.countEviction(e.weight())
+					removed = c.appendRemoval(removed, e.key, it, CauseEvicted)
 				}
 			}
 		}
@@ -523,14 +570,47 @@ func (b *bound[K, V]) hits() uint64 {
 	return n
 }
 
-// notify calls the removal callback for each removal; no lock may be held.
-func (c *Cache[K, V]) notify(removed []removal[K, V]) {
-	for _, r := range removed {
-		c.notifyOne(r.key, r.value, r.cause)
+// countEviction counts one eviction of weight w in Stats. The weight
+// saturates: with weights near the bound's maximum, a few evictions would
+// wrap a plain sum.
+func (b *bound[K, V]) countEviction(w int64) {
+	b.evictions.Add(1)
+	for {
+		old := b.evictedWeight.Load()
+		sum := old + uint64(w)
+		if sum < old {
+			sum = math.MaxUint64
+		}
+		if b.evictedWeight.CompareAndSwap(old, sum) {
+			return
+		}
 	}
 }
 
-func (c *Cache[K, V]) notifyOne(key K, value V, cause RemovalCause) {
+// notify counts the evictions still to be counted and calls the removal
+// callback for each removal; no lock may be held.
+func (c *Cache[K, V]) notify(removed []removal[K, V]) {
+	for _, r := range removed {
+		if r.weigh {
+			w, err := c.bound.weighLoaded(r.key, r.value)
+			if err != nil {
+				c.warn("cache: weigher panicked weighing an evicted value; counted as 0", "error", err)
+			}
+			c.bound.countEviction(w)
+		}
+		c.notifyValue(r.key, r.value, r.cause)
+	}
+}
+
+// notifyOne calls the removal callback for it, the value key held; nothing
+// for a cached "not found", which holds no value.
+func (c *Cache[K, V]) notifyOne(key K, it *item[V], cause RemovalCause) {
+	if it != nil && !it.isNegative() {
+		c.notifyValue(key, it.value, cause)
+	}
+}
+
+func (c *Cache[K, V]) notifyValue(key K, value V, cause RemovalCause) {
 	if c.onRemoval == nil {
 		return
 	}

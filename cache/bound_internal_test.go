@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"math"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -147,5 +148,52 @@ func TestStripeHint(t *testing.T) {
 	wg.Wait()
 	if len(seen) < n/4 {
 		t.Fatalf("%d goroutines alive at once picked %d of %d stripes", n, len(seen), n)
+	}
+}
+
+// TestPolicy_SharesOfHugeBounds: the window's and the protected queue's
+// shares are computed without overflow for any bound (max*80 wraps above
+// math.MaxInt64/80).
+func TestPolicy_SharesOfHugeBounds(t *testing.T) {
+	for _, max := range []int64{math.MaxInt64, maxBoundWeight, 1 << 60, 100, 1} {
+		p := newPolicy[*entry[string, int]](max)
+		if p.windowMax < 1 || p.protectedMax < 0 || p.windowMax+p.protectedMax > max {
+			t.Errorf("max %d: windowMax %d, protectedMax %d", max, p.windowMax, p.protectedMax)
+		}
+		if max >= 100 && p.protectedMax < percentOf(max, 79) {
+			t.Errorf("max %d: protectedMax %d, want about 80%% of the main space", max, p.protectedMax)
+		}
+	}
+}
+
+// TestWakeOnce_CallbackWithNoLock: the loop calls the removal callback for
+// an expiry with none of its locks held, pendMu included.
+func TestWakeOnce_CallbackWithNoLock(t *testing.T) {
+	var c *Cache[string, string]
+	held := make(chan bool, 1)
+	c, err := New(func(_ context.Context, k string) (string, error) { return "v", nil },
+		WithTTL(20*time.Millisecond), WithRefresh(0),
+		WithOnRemoval(func(k, v string, cause RemovalCause) {
+			free := c.pendMu.TryLock()
+			if free {
+				c.pendMu.Unlock()
+			}
+			select {
+			case held <- !free:
+			default:
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Set("k", "v")
+	select {
+	case h := <-held:
+		if h {
+			t.Fatal("the expiry callback ran with pendMu held")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no expiry callback")
 	}
 }

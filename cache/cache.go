@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"log/slog"
@@ -86,12 +87,10 @@ func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cach
 
 // newCache makes the cache of New and NewBulk (bt non-nil) and starts its loop.
 func newCache[K comparable, V any](defaultLoader Loader[K, V], o *options, bt *batcher[K, V]) (*Cache[K, V], error) {
-	cfg, err := newConfig(o)
-	if err != nil {
-		return nil, err
-	}
-	b, onRemoval, err := newBound[K, V](o)
-	if err != nil {
+	// Both checked, so that the error names every problem.
+	cfg, cerr := newConfig(o)
+	b, onRemoval, berr := newBound[K, V](o)
+	if err := errors.Join(cerr, berr); err != nil {
 		return nil, err
 	}
 	n := shardCount()
@@ -299,7 +298,7 @@ func (c *Cache[K, V]) Set(key K, value V) {
 				if e.flags.Load()&storedFlags != 0 {
 					e.flags.And(^storedFlags)
 				}
-				c.notifyOne(key, old.value, CauseReplaced)
+				c.notifyOne(key, old, CauseReplaced)
 				return
 			}
 		}
@@ -313,7 +312,7 @@ func (c *Cache[K, V]) Set(key K, value V) {
 	s.mu.Unlock()
 	c.afterWrite()
 	if old != nil {
-		c.notifyOne(key, old.value, CauseReplaced)
+		c.notifyOne(key, old, CauseReplaced)
 	}
 }
 
@@ -391,7 +390,7 @@ func (c *Cache[K, V]) Invalidate(key K) (V, bool) {
 		return zero, false
 	}
 	c.afterWrite()
-	c.notifyOne(key, it.value, CauseInvalidated)
+	c.notifyOne(key, it, CauseInvalidated)
 	if it.isNegative() || now-it.loadedAt > c.cfg.Load().ttl {
 		return zero, false
 	}
@@ -448,9 +447,7 @@ func (c *Cache[K, V]) Clear() {
 			e.flags.Or(flagRemoved)
 			if it := e.item.Swap(nil); it != nil {
 				s.values.Add(-1)
-				if c.onRemoval != nil {
-					removed = append(removed, removal[K, V]{e.key, it.value, CauseCleared})
-				}
+				removed = c.appendRemoval(removed, e.key, it, CauseCleared)
 			}
 		})
 		s.reset()

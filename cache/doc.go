@@ -84,10 +84,12 @@
 // wait, and the cache's own goroutine drains what is left 0.1 ms after a
 // write when the cache is quiet, and within 40 ms in any case (on a
 // machine that runs it). The bound is passed only until that drain, by at
-// most 128 entries (or their weight) plus one per goroutine writing at
-// that moment; so, right after a Set, Len may be over the bound by a few
-// entries for a moment. An evicted entry's reload is dropped,
-// and [WithOnRemoval] is told why each entry left. What a hit tells the
+// most 128 entries (or their weight) plus one per write in progress at that
+// moment: a goroutine's Set, or a load storing its value (GetMany with a
+// single-key loader runs up to [WithMaxConcurrentRefreshes] loads per call
+// on the cache's goroutines, each one such write). So, right after a Set,
+// Len may be over the bound by a few entries for a moment. An evicted
+// entry's reload is dropped, and [WithOnRemoval] is told why each value left. What a hit tells the
 // policy may be lost when hits come faster than the policy takes them in
 // (the buffer is lossy, as in Caffeine and otter): the policy then
 // undercounts how often the entry is read. But every hit also marks its

@@ -70,8 +70,10 @@ func (c *Cache[K, V]) Age(key K) (time.Duration, bool) {
 	return time.Duration(age), ok
 }
 
-// Len returns the number of keys that hold a value, including expired ones
-// the refresh loop has not removed yet (it removes them when they expire).
+// Len returns the number of keys that hold a value or a cached "not found"
+// answer ([WithNegativeTTL]; under a bound, each takes a share of it),
+// including expired ones the refresh loop has not removed yet (it removes
+// them when they expire).
 // It sums the shards' counts, one atomic load per shard; while writes run,
 // the sum may be a moment old.
 func (c *Cache[K, V]) Len() int {

@@ -172,7 +172,10 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	}
 	var w int64
 	if c.bound != nil && err == nil {
-		w = c.bound.weigh(e.key, v)
+		if w, err = c.bound.weighLoaded(e.key, v); err != nil {
+			var zero V
+			v = zero // the load fails: its value is not stored, nor handed out
+		}
 	}
 	var gone *item[V]
 	var cause RemovalCause
@@ -187,9 +190,7 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	done := f.done // final: f is out of the flights map, no waiter can join
 	s.mu.Unlock()
 	c.afterWrite()
-	if gone != nil && !gone.isNegative() {
-		c.notifyOne(e.key, gone.value, cause)
-	}
+	c.notifyOne(e.key, gone, cause)
 	// Counted before the waiters are released, so that a caller sees the
 	// counters of its own load.
 	if f.kind == kindSync {
@@ -220,8 +221,8 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 }
 
 // settleLocked applies the result of f, the flight that just ended for e,
-// and returns the expired value it removed, if any; s.mu must be held. w is
-// the new value's weight.
+// and returns the value it removed or replaced, if any, and why (for the
+// removal callback); s.mu must be held. w is the new value's weight.
 func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *flight[V], v V, now, age, w int64, err error, cfg *config) (*item[V], RemovalCause) {
 	old := e.item.Load()
 	if old != f.base {
@@ -260,11 +261,15 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 			return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now
 		}
 		c.stored(e, h, old == nil, w, f.missed)
-		if expired {
-			c.counters.expirations.Add(1)
-		}
 		e.flags.And(^storedFlags)
 		c.schedule(s, e, c.nextEvent(it, cfg))
+		switch {
+		case expired:
+			c.counters.expirations.Add(1)
+			return old, CauseExpired
+		case old != nil:
+			return old, CauseReplaced // a reload replaced it
+		}
 	case old == nil:
 		// Nothing to keep: a failed load caches nothing.
 		c.removeLocked(s, h, e, nil)

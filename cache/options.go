@@ -59,9 +59,10 @@ type options struct {
 	backoffMax   time.Duration
 	maxSize      int
 	maxWeight    int64
-	weigher      any // func(K, V) int64 of the cache's K and V; checked by New
-	bounds       int // how many of WithMaxSize and WithMaxWeight were given
-	onRemoval    any // func(K, V, RemovalCause); checked by New
+	weigher      any  // func(K, V) int64 of the cache's K and V; checked by New
+	bounds       int  // how many of WithMaxSize and WithMaxWeight were given
+	weighted     bool // the last of them was WithMaxWeight
+	onRemoval    any  // func(K, V, RemovalCause); checked by New
 	batchKeys    int
 	batchWait    time.Duration
 	negativeTTL  time.Duration
@@ -197,7 +198,7 @@ func WithBackoff(minDelay, maxDelay time.Duration) Option {
 // eviction policy chooses which entries go. It must be > 0, and cannot be
 // combined with [WithMaxWeight]. Default: unbounded.
 func WithMaxSize(n int) Option {
-	return optionFunc(func(o *options) { o.maxSize = n; o.bounds++; o.set |= setBound })
+	return optionFunc(func(o *options) { o.maxSize, o.weighted = n, false; o.bounds++; o.set |= setBound })
 }
 
 // WithMaxWeight bounds the total weight of the entries to max, where weigher
@@ -206,6 +207,13 @@ func WithMaxSize(n int) Option {
 // max must be > 0 and weigher non-nil and of the cache's key and value
 // types; it cannot be combined with [WithMaxSize]. Default: unbounded.
 //
+// A max above math.MaxInt64/2 counts as math.MaxInt64/2, so that no sum of
+// weights overflows. The weigher is called when a value is stored, and
+// again for a value the policy evicts (for Stats.EvictedWeight): it must be
+// a cheap, pure function of its arguments. A weigher that panics fails the
+// load that stored the value (its callers get the panic as a *PanicError),
+// and in Set the panic reaches Set's caller, with nothing stored.
+//
 // A weight of 0 or less counts as 0: the entry takes no share of the bound,
 // so the bound does not limit how many such entries stay (they leave by
 // expiry, Invalidate or Clear, or when the policy picks one as a victim). With
@@ -213,7 +221,7 @@ func WithMaxSize(n int) Option {
 // does not bound memory.
 func WithMaxWeight[K comparable, V any](max int64, weigher func(key K, value V) int64) Option {
 	return optionFunc(func(o *options) {
-		o.maxWeight = max
+		o.maxWeight, o.weighted = max, true
 		o.bounds++
 		o.set |= setBound
 		o.weigher = nil

@@ -198,12 +198,16 @@ func newPolicy[E policyEntry[E]](maxWeight int64) *policy[E] {
 	}
 	p := &policy[E]{maxWeight: maxWeight}
 	p.rng.Seed(rand.Uint64(), rand.Uint64())
-	p.windowMax = max(1, maxWeight*initialWindowPercent/100)
-	p.protectedMax = (maxWeight - p.windowMax) * protectedPercent / 100
+	p.windowMax = max(1, percentOf(maxWeight, initialWindowPercent))
+	p.protectedMax = percentOf(maxWeight-p.windowMax, protectedPercent)
 	p.sketch.ensure(p.sketchCapacity(0))
 	p.climber.init(maxWeight)
 	return p
 }
+
+// percentOf is pct percent of n >= 0, rounded down, without overflow for any
+// n (n*pct/100 overflows for n above math.MaxInt64/pct).
+func percentOf(n, pct int64) int64 { return n/100*pct + n%100*pct/100 }
 
 // weight returns the total weight of the entries in the policy.
 func (p *policy[E]) weight() int64 { return p.total }
@@ -307,15 +311,19 @@ func (p *policy[E]) update(e E, weight int64, evict func(E)) {
 		e.setWeight(weight)
 		return
 	}
+	if weight > p.maxWeight {
+		// Out before its weight is summed anywhere: every weight in the
+		// sums is at most the bound, so they cannot overflow.
+		p.total -= e.weight()
+		p.unlink(e)
+		e.setWeight(weight)
+		evict(e)
+		return
+	}
 	delta := weight - e.weight()
 	e.setWeight(weight)
 	p.queues[n.queue].weight += delta
 	p.total += delta
-	if weight > p.maxWeight {
-		p.unlink(e)
-		p.total -= weight
-		evict(e)
-	}
 	if n.queue == queueProtected {
 		p.demoteProtected()
 	}

@@ -23,7 +23,8 @@ func (c *Cache[K, V]) loop() {
 	defer t.Stop()
 	var w boundWake // zero for an unbounded cache: its channels are nil, never ready
 	if b := c.bound; b != nil {
-		w.pending, w.listen = b.pending, b.pending
+		w.hits, w.writes = b.hitWake, b.writeWake
+		w.listenHits, w.listenWrites = b.hitWake, b.writeWake
 		w.timer = time.NewTimer(drainDelay)
 		w.timer.Stop()
 		defer w.timer.Stop()
@@ -48,19 +49,29 @@ func (c *Cache[K, V]) loop() {
 }
 
 // boundWake is what wakes the loop of a bounded cache to drain the policy's
-// buffers: a ring of hits that completed half a turn, and writes that left
-// their events below a batch (bound.afterWrite), both on the pending
-// channel. The loop drains drainDelay after the wake-up when events wait,
-// maxDrainDelay when only hits do. While the delay runs, the loop does not
-// listen (listen is nil), so that a stream of writes or hits wakes it once
-// per delay, not once per call.
+// buffers: a ring of hits that completed half a turn (hits), and writes that
+// left their events below a batch (writes; bound.afterWrite). The loop
+// drains drainDelay after a write's wake-up, maxDrainDelay after a hit's
+// when no event waits. While a delay runs, the loop does not listen to what
+// cannot shorten it (listenHits, listenWrites are nil), so that a stream of
+// hits or writes wakes it once per delay, not once per call; a write during
+// a hit's delay shortens it to drainDelay. A write's wake-up that finds no
+// event waiting is stale (a drain took its event since) and is dropped:
+// taken for a hit's, it would make the next write wait maxDrainDelay.
 type boundWake struct {
-	pending <-chan struct{}
-	listen  <-chan struct{} // pending, or nil while the delay runs
-	timer   *time.Timer
-	fired   <-chan time.Time // timer.C while the delay runs, else nil
-	seen    uint64           // bound.drains when the delay started
-	delay   time.Duration    // the delay running
+	hits, writes             <-chan struct{}
+	listenHits, listenWrites <-chan struct{} // hits and writes, or nil while not listened to
+	timer                    *time.Timer
+	fired                    <-chan time.Time // timer.C while a delay runs, else nil
+	seen                     uint64           // bound.drains when the delay started
+	delay                    time.Duration    // the delay running
+}
+
+// start starts a delay of d before the loop drains; drains is the number
+// of drains started so far (bound.drains).
+func (w *boundWake) start(drains uint64, d time.Duration) {
+	w.fired, w.seen, w.delay = w.timer.C, drains, d
+	w.timer.Reset(d)
 }
 
 // sleep waits for the timer t, a wake-up or Close (then it returns false).
@@ -72,14 +83,19 @@ func (c *Cache[K, V]) sleep(t *clock.Timer, w *boundWake) bool {
 			return true
 		case <-c.wake:
 			return true
-		case <-w.listen:
-			w.listen, w.fired = nil, w.timer.C
-			w.seen, w.delay = c.bound.drains.Load(), drainDelay
-			if c.bound.queued.Load() == 0 {
-				// Only hits wait: the buffer is lossy, there is no hurry.
-				w.delay = maxDrainDelay
+		case <-w.listenHits:
+			// Only hits wait: the buffer is lossy, there is no hurry. A
+			// write is still heard, and shortens the delay.
+			w.listenHits = nil
+			if w.fired == nil {
+				w.start(c.bound.drains.Load(), maxDrainDelay)
 			}
-			w.timer.Reset(w.delay)
+		case <-w.listenWrites:
+			if c.bound.queued.Load() == 0 {
+				continue // stale: its events were drained already
+			}
+			w.listenHits, w.listenWrites = nil, nil
+			w.start(c.bound.drains.Load(), drainDelay)
 		case <-w.fired:
 			if n := c.bound.drains.Load(); n != w.seen {
 				// Writers drained since the wake-up: what waits now was
@@ -93,7 +109,7 @@ func (c *Cache[K, V]) sleep(t *clock.Timer, w *boundWake) bool {
 				w.timer.Reset(w.delay)
 				continue
 			}
-			w.listen, w.fired = w.pending, nil
+			w.listenHits, w.listenWrites, w.fired = w.hits, w.writes, nil
 			c.drainHits()
 		case <-c.done:
 			return false
@@ -106,7 +122,6 @@ func (c *Cache[K, V]) sleep(t *clock.Timer, w *boundWake) bool {
 // entries (times log n for the heaps), whatever the size of the cache.
 func (c *Cache[K, V]) wakeOnce(now int64) int64 {
 	c.pendMu.Lock()
-	defer c.pendMu.Unlock()
 	c.startPending(now)
 	// A bulk cache reloads in batches: each wake-up also takes the entries
 	// that come due within the next spread, so that the batches fill
@@ -129,10 +144,17 @@ func (c *Cache[K, V]) wakeOnce(now int64) int64 {
 		s.mu.Unlock()
 	}
 	c.waiting.Store(int32(len(c.pending)))
+	// The drain of the events queued here and the removal callbacks run
+	// with no lock held, pendMu included.
+	expired := c.expired
+	c.expired = nil
+	c.pendMu.Unlock()
 	c.afterWrite()
-	c.notify(c.expired)
-	clear(c.expired)
-	c.expired = c.expired[:0]
+	c.notify(expired)
+	clear(expired)
+	c.pendMu.Lock()
+	defer c.pendMu.Unlock()
+	c.expired = expired[:0]
 	if len(c.pending) > 0 && c.freeSlot() {
 		return now
 	}
@@ -199,8 +221,8 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 	case age > cfg.ttl && !c.staleUsable(e, it, now, cfg):
 		if c.removeLocked(s, c.hash(e.key), e, it) == nil {
 			c.schedule(s, e, c.nextEvent(e.item.Load(), cfg)) // a Set replaced it just now
-		} else if c.onRemoval != nil {
-			c.expired = append(c.expired, removal[K, V]{e.key, it.value, CauseExpired})
+		} else {
+			c.expired = c.appendRemoval(c.expired, e.key, it, CauseExpired)
 		}
 	case age <= cfg.ttl && (cfg.refresh == 0 || age <= cfg.refreshAfter-c.earliness(cfg)):
 		// Not due yet: a Set or Configure moved its time, or a failed

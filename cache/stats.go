@@ -12,9 +12,9 @@ type Stats struct {
 	LoadErrors    uint64 // synchronous loader calls that failed
 	Refreshes     uint64 // background reloads (the refresh loop, a Get in the window, Refresh)
 	RefreshErrors uint64 // background reloads that failed
-	Expirations   uint64 // values dropped or replaced because they were older than the TTL
-	Evictions     uint64 // entries the eviction policy removed to keep WithMaxSize or WithMaxWeight
-	EvictedWeight uint64 // their total weight (their number, with WithMaxSize)
+	Expirations   uint64 // values (and cached "not found" answers) dropped or replaced because they were older than their TTL
+	Evictions     uint64 // entries the eviction policy removed to keep WithMaxSize or WithMaxWeight, cached "not found" answers included
+	EvictedWeight uint64 // their total weight: the weigher's weight of the values evicted, as WithOnRemoval is given them (1 each with WithMaxSize, and for an answer); it saturates at math.MaxUint64
 	NegativeHits  uint64 // Get calls answered ErrNotFound from a cached "not found" (WithNegativeTTL)
 	StaleHits     uint64 // Get calls answered with a value past its TTL because its reloads failed (WithStaleIfError)
 }
