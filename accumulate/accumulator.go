@@ -42,7 +42,9 @@ type Accumulator[A any] struct {
 func New[A any](opts ...Option) *Accumulator[A] {
 	o := defaultOptions()
 	for _, opt := range opts {
-		opt.apply(&o)
+		if opt != nil { // a nil Option is no option, as in the other modules
+			opt.apply(&o)
+		}
 	}
 	a := &Accumulator[A]{
 		ring:        ring[Func[A]]{max: o.maxLen},

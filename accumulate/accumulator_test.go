@@ -135,3 +135,15 @@ func TestNilOffersChangeNothing(t *testing.T) {
 		t.Fatalf("Len() = %d after nil Add and Offer, want 0", acc.Len())
 	}
 }
+
+// TestNew_NilOption: a nil Option is no option, as in the other modules (it
+// was a nil dereference).
+func TestNew_NilOption(t *testing.T) {
+	a := accumulate.New[int](nil, accumulate.WithMaxLen(2), nil)
+	for range 3 {
+		a.Add(func(context.Context, int) error { return nil })
+	}
+	if n := a.Len(); n != 2 {
+		t.Fatalf("Len = %d, want the bound of 2 (the non-nil option applied)", n)
+	}
+}

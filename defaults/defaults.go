@@ -31,7 +31,7 @@ func (v Values) Validate() error {
 	}
 	if v.CacheRefresh < 0 {
 		problems = append(problems, fmt.Sprintf("CacheRefresh is %v, must be >= 0", v.CacheRefresh))
-	} else if v.CacheTTL > 0 && v.CacheRefresh > v.CacheTTL {
+	} else if v.CacheRefresh > v.CacheTTL {
 		problems = append(problems, fmt.Sprintf("CacheRefresh is %v, must be <= CacheTTL (%v)", v.CacheRefresh, v.CacheTTL))
 	}
 	if v.GatherLimit <= 0 {

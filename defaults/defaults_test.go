@@ -37,6 +37,8 @@ func TestValidate(t *testing.T) {
 		{name: "refresh over ttl", mutate: func(v *defaults.Values) { v.CacheRefresh = v.CacheTTL + 1 }, fields: []string{"CacheRefresh"}},
 		{name: "limit zero", mutate: func(v *defaults.Values) { v.GatherLimit = 0 }, fields: []string{"GatherLimit"}},
 		{name: "limit negative", mutate: func(v *defaults.Values) { v.GatherLimit = -3 }, fields: []string{"GatherLimit"}},
+		{name: "ttl zero, refresh over it", mutate: func(v *defaults.Values) { v.CacheTTL = 0; v.CacheRefresh = 5 * time.Second }, fields: []string{"CacheTTL", "CacheRefresh"}},
+		{name: "ttl negative, refresh over it", mutate: func(v *defaults.Values) { v.CacheTTL = -time.Second }, fields: []string{"CacheTTL", "CacheRefresh"}},
 		{name: "zero Values", mutate: func(v *defaults.Values) { *v = defaults.Values{} }, fields: []string{"CacheTTL", "GatherLimit"}},
 		{name: "all wrong", mutate: func(v *defaults.Values) { *v = defaults.Values{CacheTTL: -1, CacheRefresh: -1, GatherLimit: -1} }, fields: []string{"CacheTTL", "CacheRefresh", "GatherLimit"}},
 	}

@@ -13,9 +13,10 @@
 // defaults.FromContext(ctx).GatherLimit (builtin 8, overridable per process
 // with defaults.Set or per call tree with defaults.NewContext), n < 0 means no
 // limit. A call starts min(limit, number of tasks) worker goroutines that
-// take the tasks in input order from a shared counter, in runs of
-// consecutive tasks (a share of what is left, at most 64, one at a time
-// near the end); it never starts one
+// take the tasks in input order from a shared counter, one at a time, or in
+// runs of consecutive tasks while the tasks are trivial (under a
+// microsecond each: a worker's runs then grow up to 64 tasks, and shrink
+// back to one after a longer one, and near the end); it never starts one
 // goroutine per task. A task that calls runtime.Goexit kills its worker; in
 // the forms that keep going (Settled, Stream) a replacement worker is
 // started as the old one exits, so the number of workers alive never exceeds
@@ -55,9 +56,9 @@
 // call (the result slice, a cancellable ctx, a small pool and one closure
 // per worker) and nothing per task: allocations per call do not grow with
 // the number of tasks. The per-task overhead is a share of one claim on a
-// counter that has a cache line of its own (a claim takes a run of up to
-// 64 tasks, so that the workers do not all write that line for every
-// task), one check of a stop flag (plus an
+// counter that has a cache line of its own (a claim of trivial tasks takes
+// a run of up to 64, so that the workers do not all write that line for
+// every task; one clock read per claim decides), one check of a stop flag (plus an
 // atomic ctx check when the caller's ctx can be cancelled) and a store of
 // the value, with no goroutine started per task. Panics are caught by one
 // deferred recover per worker, not per task. Stream adds a channel hand-off

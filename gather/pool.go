@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/asyncutils-go/asyncutils/defaults"
 	"github.com/asyncutils-go/asyncutils/internal"
@@ -36,7 +37,8 @@ type pool[T any] struct {
 	_    [56]byte
 
 	n       int
-	workers int // started by start, for the size of a claim
+	workers int       // started by start, for the size of a claim
+	epoch   time.Time // when start ran: claims time their runs from it
 	mode    mode
 	watch   bool        // the caller's ctx can end: poll ctx before each task
 	stopped atomic.Bool // a firstError pool failed, or a Stream consumer left
@@ -52,8 +54,9 @@ type pool[T any] struct {
 	results chan indexed[T] // stream: outcomes to the consumer
 	stop    chan struct{}   // stream: closed when the consumer leaves
 
-	failed  atomic.Bool // firstError: a task failed
-	skipped atomic.Bool // firstError: a claimed task was not started
+	failed  atomic.Bool               // firstError: a task failed
+	first   atomic.Pointer[TaskError] // firstError: the first failure, kept apart from ctx's cause
+	skipped atomic.Bool               // firstError: a claimed task was not started
 	wg      sync.WaitGroup
 }
 
@@ -76,33 +79,54 @@ func (p *pool[T]) start(parent context.Context, workers int) {
 	// each task: only the pool's own stop flag can stop it.
 	p.watch = parent.Done() != nil
 	p.workers = workers
+	p.epoch = time.Now()
 	p.wg.Add(workers)
 	for range workers {
 		go p.work(span{})
 	}
 }
 
-// span is a worker's run of claimed tasks: next up to end (exclusive).
-type span struct{ next, end int }
+// span is a worker's run of claimed tasks: next up to end (exclusive), size
+// tasks claimed when began.
+type span struct {
+	next, end, size int
+	began           time.Duration // since the pool's epoch
+}
 
 // maxClaim is the most tasks one claim takes.
 const maxClaim = 64
 
+// shortTask is the time per task under which a worker's claims grow: tasks
+// that short cost about as much as the claim itself (a write of the
+// counter's contended cache line), and only then are runs worth a task
+// waiting behind another of its run.
+const shortTask = time.Microsecond
+
 // claim takes the next run of tasks into sp and reports whether there was
-// one. A run is a share of what is left, (n-next)/(4*workers), between 1
-// and maxClaim: long while many tasks wait, so that the workers do not
-// all write the counter's cache line for every task (with trivial tasks
-// that line was nearly all of the cost), and one task at a time at the
-// end, so that no worker is left with a run while the others are idle.
+// one. A run is at most a share of what is left, (n-next)/(4*workers), at
+// least 1 and at most maxClaim; and a worker's claims start at one task,
+// double while its runs take less than shortTask per task, and drop back to
+// one task after a run that took longer. So trivial
+// tasks are claimed in runs, and the workers do not all write the counter's
+// cache line for every task (with such tasks that line was nearly all of
+// the cost); tasks of I/O or real work are claimed one at a time, so that
+// none waits behind a slow one of its run while other workers are idle; and
+// near the end every claim is one task.
 func (p *pool[T]) claim(sp *span) bool {
+	// One clock read per run, not per task: the monotonic clock only.
+	now := time.Since(p.epoch)
+	size := 1
+	if sp.size > 0 && now-sp.began < time.Duration(sp.size)*shortTask {
+		size = min(4*sp.size, maxClaim)
+	}
 	for {
 		from := int(p.next.Load())
 		if from >= p.n {
 			return false
 		}
-		k := min(max((p.n-from)/(4*p.workers), 1), maxClaim)
+		k := min(max((p.n-from)/(4*p.workers), 1), size)
 		if p.next.CompareAndSwap(int64(from), int64(from+k)) {
-			*sp = span{from, from + k}
+			*sp = span{next: from, end: from + k, size: k, began: now}
 			return true
 		}
 	}
@@ -221,22 +245,32 @@ func (p *pool[T]) put(i int, v T, err error) {
 	}
 }
 
-// fail stops a firstError pool: the first failure becomes the cause of the
-// tasks' ctx, and no task starts after it.
+// fail stops a firstError pool: the first failure is kept, becomes the
+// cause of the tasks' ctx, and no task starts after it. It is kept apart
+// because the caller's ctx may have ended first, and then ctx's cause is
+// the caller's, not the failure.
 func (p *pool[T]) fail(i int, err error) {
+	te := &TaskError{Index: i, Err: err}
+	p.first.CompareAndSwap(nil, te)
 	p.failed.Store(true)
 	p.stopped.Store(true)
-	p.cancel(&TaskError{Index: i, Err: err})
+	p.cancel(te)
 }
 
-// result waits for the workers and returns what a firstError call returns.
+// result waits for the workers and returns what a firstError call returns,
+// with the values of the tasks that succeeded: when a task was not started,
+// the cause of the tasks' ctx (the caller's, if its ctx ended first; else
+// the first failure, which cancelled it); when every task started, the
+// first failure, if any: the outcome is theirs, even if the caller's ctx
+// ended meanwhile.
 func (p *pool[T]) result() ([]T, error) {
 	p.wg.Wait()
-	if !p.failed.Load() && !p.skipped.Load() {
-		p.cancel(nil)
-		return p.out, nil
+	defer p.cancel(nil)
+	if p.skipped.Load() {
+		return p.out, context.Cause(p.ctx)
 	}
-	err := context.Cause(p.ctx)
-	p.cancel(nil)
-	return p.out, err // the values of the tasks that succeeded
+	if te := p.first.Load(); te != nil {
+		return p.out, te
+	}
+	return p.out, nil
 }

@@ -26,6 +26,8 @@ import (
 // it). A nil task is such a failure: AllSeq returns an error wrapping
 // [ErrNilTask] that names its index (tasks pulled before it may have
 // started). Zero tasks: an empty, non-nil slice and no error, whatever ctx.
+// A nil sequence (not an empty one) makes AllSeq return nil and an error
+// wrapping [ErrNilFunc].
 //
 // On failure, AllSeq still returns a slot for every task it took before it
 // stopped pulling (none for the input that stopped it: a nil task, or the
@@ -36,6 +38,9 @@ import (
 // are needed; per task, one channel hand-off and a short critical section to
 // store the value; no allocation per task beyond growing the result slice.
 func AllSeq[T any](ctx context.Context, n int, tasks iter.Seq[Task[T]]) ([]T, error) {
+	if tasks == nil {
+		return nil, nilFuncError("AllSeq (its sequence)")
+	}
 	return feed(ctx, n, tasks, func(t Task[T]) bool { return t == nil },
 		func(ctx context.Context, t Task[T]) (T, error) { return t(ctx) })
 }
@@ -44,11 +49,14 @@ func AllSeq[T any](ctx context.Context, n int, tasks iter.Seq[Task[T]]) ([]T, er
 // out[i] = fn(ctx, v) for the i-th value v of in, with at most n calls at
 // once, and the same rules, failures and ctx included: on failure, out holds
 // a slot for every value taken, as AllSeq's, with the result of every call
-// that succeeded in place. A nil fn makes MapSeq return nil and an error
-// wrapping [ErrNilFunc], and pulls nothing.
+// that succeeded in place. A nil fn or a nil sequence makes MapSeq return
+// nil and an error wrapping [ErrNilFunc], and pulls nothing.
 func MapSeq[In, Out any](ctx context.Context, n int, in iter.Seq[In], fn func(ctx context.Context, v In) (Out, error)) ([]Out, error) {
 	if fn == nil {
 		return nil, nilFuncError("MapSeq")
+	}
+	if in == nil {
+		return nil, nilFuncError("MapSeq (its sequence)")
 	}
 	return feed(ctx, n, in, nil, fn)
 }
@@ -72,8 +80,9 @@ type feeder[In, Out any] struct {
 	mu  sync.Mutex
 	out []Out
 
-	failed  atomic.Bool // a task failed, or the input held a nil task
-	skipped atomic.Bool // an input was pulled but not run: the call fails
+	failed  atomic.Bool           // a task failed, or the input held a nil task
+	first   atomic.Pointer[error] // that failure, kept apart from ctx's cause (see pool.fail)
+	skipped atomic.Bool           // an input was pulled but not run: the call fails
 	wg      sync.WaitGroup
 }
 
@@ -106,8 +115,7 @@ func feed[In, Out any](ctx context.Context, n int, in iter.Seq[In], isNil func(I
 			break
 		}
 		if isNil != nil && isNil(v) {
-			f.failed.Store(true)
-			f.cancel(nilTaskError(i))
+			f.record(nilTaskError(i))
 			break
 		}
 		var zero Out
@@ -132,8 +140,14 @@ func feed[In, Out any](ctx context.Context, n int, in iter.Seq[In], isNil func(I
 	close(f.work)
 	f.wg.Wait()
 	defer f.cancel(nil)
-	if f.failed.Load() || f.skipped.Load() {
-		return f.out, context.Cause(f.ctx) // the values of the tasks that succeeded
+	// The values of the tasks that succeeded, and ctx's cause if an input
+	// was not started (the caller's ctx ended, or a failure cancelled it),
+	// else the first failure.
+	if f.skipped.Load() {
+		return f.out, context.Cause(f.ctx)
+	}
+	if err := f.first.Load(); err != nil {
+		return f.out, *err
 	}
 	return f.out, nil
 }
@@ -220,6 +234,12 @@ func (f *feeder[In, Out]) runOne(it item[In]) {
 }
 
 func (f *feeder[In, Out]) fail(i int, err error) {
+	f.record(&TaskError{Index: i, Err: err})
+}
+
+// record keeps the first failure and cancels the tasks' ctx with it.
+func (f *feeder[In, Out]) record(err error) {
+	f.first.CompareAndSwap(nil, &err)
 	f.failed.Store(true)
-	f.cancel(&TaskError{Index: i, Err: err})
+	f.cancel(err)
 }
