@@ -261,8 +261,8 @@ func ExampleMachine_Mermaid() {
 func ExampleMachine_Edges() {
 	m := fsm.New("a")
 	m.Add("a", "b", func(context.Context, string, string) (bool, error) { return true, nil })
-	m.Add("a", "b", nil)
-	m.Add("b", "a", nil)
+	m.Add("b", "a", func(context.Context, string, string) (bool, error) { return true, nil })
+	m.Add("b", "a", nil) // a nil condition permits at once: b -> a can never be refused
 	m.OnEnter("c", func(context.Context, string, string) error { return nil })
 	fmt.Println(m.States())
 	for _, e := range m.Edges() {
@@ -270,8 +270,8 @@ func ExampleMachine_Edges() {
 	}
 	// Output:
 	// [a b c]
-	// a -> b: 2 condition(s), guarded: true
-	// b -> a: 1 condition(s), guarded: false
+	// a -> b: 1 condition(s), guarded: true
+	// b -> a: 2 condition(s), guarded: false
 }
 
 // A handler that starts a goroutine which drives the machine gives it

@@ -1,6 +1,9 @@
 package fsm
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // Record is one transition that changed the state, as kept by
 // [WithHistory].
@@ -12,20 +15,35 @@ type Record[S ~string] struct {
 // History works from inside handlers while the machine is held.
 type history[S ~string] struct {
 	mu   sync.Mutex
-	ring []Record[S]
+	ring []Record[S] // its slots: preallocatedRecords, then grown as it fills, up to max
+	max  int
 	next int  // where the next record goes
 	full bool // the ring has wrapped
 }
 
+// preallocatedRecords is how many records of a history are allocated with
+// it, so that transitions allocate nothing; a longer history grows as it
+// fills, so that WithHistory(n) with a large n costs memory only for the
+// transitions that happen.
+const preallocatedRecords = 1024
+
 func newHistory[S ~string](n int) *history[S] {
-	return &history[S]{ring: make([]Record[S], n)}
+	return &history[S]{ring: make([]Record[S], min(n, preallocatedRecords)), max: n}
 }
 
 func (h *history[S]) add(from, to S) {
 	h.mu.Lock()
-	h.ring[h.next] = Record[S]{From: from, To: to}
+	r := Record[S]{From: from, To: to}
+	if h.next == len(h.ring) { // not full, and every slot so far is used: grow
+		if len(h.ring) == cap(h.ring) {
+			h.ring = slices.Grow(h.ring, min(len(h.ring), h.max-len(h.ring)))
+		}
+		h.ring = append(h.ring, r)
+	} else {
+		h.ring[h.next] = r
+	}
 	h.next++
-	if h.next == len(h.ring) {
+	if h.next == h.max {
 		h.next, h.full = 0, true
 	}
 	h.mu.Unlock()

@@ -12,8 +12,9 @@ type Edge[S ~string] struct {
 	// included (one per call of [Machine.Add]).
 	Conditions int
 	// Guarded reports whether a transition along the edge can be refused:
-	// its first condition is not nil. An edge whose first condition is nil
-	// is always permitted.
+	// none of its conditions is nil. A nil condition permits at once when
+	// the transition reaches it, so an edge with one, wherever it is among
+	// the conditions, is always permitted.
 	Guarded bool
 }
 
@@ -38,8 +39,8 @@ func (m *Machine[S]) Edges() []Edge[S] {
 // States returns every state named by Add, OnEnter or OnExit, sorted.
 func (d *Definition[S]) States() []S {
 	nodes := d.table()
-	out := make([]S, 0, len(nodes))
-	for name := range nodes {
+	out := make([]S, 0, nodes.len())
+	for name := range nodes.all {
 		out = append(out, name)
 	}
 	slices.Sort(out)
@@ -56,13 +57,13 @@ func (d *Definition[S]) Edges() []Edge[S] {
 // edges is Edges for a caller that holds d.mu.
 func (d *Definition[S]) edges() []Edge[S] {
 	var out []Edge[S]
-	for name, n := range d.table() {
+	for name, n := range d.table().all {
 		for _, e := range n.hooks.Load().out {
 			out = append(out, Edge[S]{
 				From:       name,
 				To:         e.to.name,
 				Conditions: len(e.conds),
-				Guarded:    e.conds[0] != nil,
+				Guarded:    !slices.ContainsFunc(e.conds, func(c Condition[S]) bool { return c == nil }),
 			})
 		}
 	}

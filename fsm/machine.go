@@ -44,7 +44,9 @@ type Machine[S ~string] struct {
 func New[S ~string](initial S, opts ...Option) *Machine[S] {
 	var o options
 	for _, opt := range opts {
-		opt.apply(&o)
+		if opt != nil { // a nil Option is no option, as in the other modules
+			opt.apply(&o)
+		}
 	}
 	d := NewDefinition[S]()
 	d.mu.Lock()
@@ -151,6 +153,9 @@ func (m *Machine[S]) Transition(ctx context.Context, to S) (bool, error) {
 // moment. The answer may be stale as soon as Can returns.
 func (m *Machine[S]) Can(ctx context.Context, to S) (bool, error) {
 	if h := m.holding(ctx); h != nil {
+		if err := ctx.Err(); err != nil {
+			return false, err // already done: step 1 fails, as on a free machine
+		}
 		return m.permitted(h, to)
 	}
 	h, err := m.acquire(ctx)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // DOT returns the machine as a Graphviz digraph, for docs: one box per
@@ -92,26 +93,44 @@ func shown(s string) string {
 // HTML entities, which Graphviz decodes, also C1 controls (&#128; is
 // U+0080 there, unlike in HTML), except DEL: Graphviz encodes &#127; as
 // invalid UTF-8, and takes DEL itself as it is.
+//
+// A long label is split into quoted strings of at most dotChunk bytes
+// joined by DOT's + (the result goes between the quotes of label="..."):
+// Graphviz's scanner rejects a quoted string longer than about 16 KiB, and
+// escaping can make a label five times its name's length.
 func escapeDOT(name string) string {
 	var b strings.Builder
+	n := 0 // bytes in the current quoted string
+	var unit [16]byte
 	for _, r := range shown(name) {
+		u := unit[:0]
 		switch {
 		case r == '\\':
-			b.WriteString(`\\`)
+			u = append(u, `\\`...)
 		case r == '"':
-			b.WriteString(`\"`)
+			u = append(u, `\"`...)
 		case r == '\n':
-			b.WriteString(`\n`)
+			u = append(u, `\n`...)
 		case r == '&':
-			b.WriteString("&amp;")
+			u = append(u, "&amp;"...)
 		case unicode.IsControl(r) && r != 0x7f:
-			fmt.Fprintf(&b, "&#%d;", r)
+			u = fmt.Appendf(u, "&#%d;", r)
 		default:
-			b.WriteRune(r)
+			u = utf8.AppendRune(u, r)
 		}
+		if n+len(u) > dotChunk {
+			b.WriteString(`" + "`)
+			n = 0
+		}
+		b.Write(u)
+		n += len(u)
 	}
 	return b.String()
 }
+
+// dotChunk is the longest quoted string escapeDOT writes, well under the
+// 16,381 bytes Graphviz 2.43's scanner was measured to accept.
+const dotChunk = 8 << 10
 
 // escapeMermaid writes a name for a quoted Mermaid state description. It
 // keeps letters, digits, _ . - and spaces, and writes every other

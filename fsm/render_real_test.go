@@ -37,6 +37,10 @@ var awkward = []string{
 	"as", "x as y", "ünïcode", "日本語", "emoji 🎉", "nbsp\u00a0", "\u2028ls\u2029ps", "zw\u200bj",
 	"\ufeffbom", "rtl\u202eabc", "e\u0301", "\uffff\ufffe", "\U0010ffff", "bad\xffutf8", "%",
 	"strict digraph subgraph node edge", "a -> b; c -- d", "label=\"x\"", "\\", "\\\"", "\"", "\u0085nel",
+	// Long names: Graphviz rejects a quoted string over about 16 KiB, and
+	// escaping makes & five bytes.
+	strings.Repeat("&", 3300), strings.Repeat("x", 20_000), strings.Repeat(`\"`, 5000) + "end",
+	strings.Repeat("é", 9000),
 }
 
 // shownAs is what a rendering must show for a name: see Machine.Mermaid.

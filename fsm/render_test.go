@@ -82,7 +82,7 @@ func TestIntrospection(t *testing.T) {
 		t.Errorf("States() = %q, want %q", got, wantStates)
 	}
 	wantEdges := []fsm.Edge[string]{
-		{From: `back\slash`, To: "two\nlines & more", Conditions: 2, Guarded: true},
+		{From: `back\slash`, To: "two\nlines & more", Conditions: 2, Guarded: false}, // a nil condition after cond: never refused
 		{From: `say "hi"`, To: `back\slash`, Conditions: 2, Guarded: false},
 		{From: "two\nlines & more", To: "tab\there; #1 <b>", Conditions: 1, Guarded: true},
 		{From: "two\nlines & more", To: "two\nlines & more", Conditions: 1, Guarded: false},

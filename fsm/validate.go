@@ -65,13 +65,14 @@ func (d *Definition[S]) Validate(initial S) error {
 	defer d.mu.Unlock()
 	nodes := d.table()
 	entered := make(map[*node[S]]bool)
-	for _, n := range nodes {
+	for _, n := range nodes.all {
 		for _, e := range n.hooks.Load().out {
 			entered[e.to] = true
 		}
 	}
 	reached := make(map[*node[S]]bool)
-	start, known := nodes[initial]
+	start := nodes.get(initial)
+	known := start != nil
 	if known {
 		reached[start] = true
 		for queue := []*node[S]{start}; len(queue) > 0; queue = queue[1:] {
@@ -84,7 +85,7 @@ func (d *Definition[S]) Validate(initial S) error {
 		}
 	}
 	ve := &ValidationError[S]{Initial: initial, UnknownInitial: !known}
-	for name, n := range nodes {
+	for name, n := range nodes.all {
 		h := n.hooks.Load()
 		used := len(h.out) > 0 || len(h.enter) > 0 || len(h.exit) > 0 || entered[n]
 		if used && !reached[n] {
