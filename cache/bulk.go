@@ -26,15 +26,16 @@ type BulkLoader[K comparable, V any] func(ctx context.Context, keys []K) (map[K]
 // (RegisterLoader, GetWith) is loaded by that loader alone. A nil bulk
 // loader is an error wrapping [ErrInvalidConfig]; otherwise NewBulk is New.
 func NewBulk[K comparable, V any](bulk BulkLoader[K, V], opts ...Option) (*Cache[K, V], error) {
+	var problems []error
 	if bulk == nil {
-		return nil, fmt.Errorf("%w: NewBulk's bulk loader is nil", ErrInvalidConfig)
+		problems = append(problems, fmt.Errorf("%w: NewBulk's bulk loader is nil", ErrInvalidConfig))
 	}
 	o := buildOptions(opts)
 	if o.batchKeys == 0 && o.set&setBatch == 0 {
 		o.batchKeys, o.batchWait = defaultBatchKeys, defaultBatchWait
 	}
 	if o.batchKeys <= 0 || o.batchWait < 0 {
-		return nil, fmt.Errorf("%w: batch is %d keys / %v, must be > 0 keys and >= 0", ErrInvalidConfig, o.batchKeys, o.batchWait)
+		problems = append(problems, fmt.Errorf("%w: batch is %d keys / %v, must be > 0 keys and >= 0", ErrInvalidConfig, o.batchKeys, o.batchWait))
 	}
 	single := func(ctx context.Context, key K) (V, error) {
 		m, err := bulk(ctx, []K{key})
@@ -50,8 +51,8 @@ func NewBulk[K comparable, V any](bulk BulkLoader[K, V], opts ...Option) (*Cache
 	}
 	return newCache(single, o, &batcher[K, V]{
 		load: bulk, maxKeys: o.batchKeys, maxWait: o.batchWait,
-		slots: make(chan struct{}, o.maxRefreshes),
-	})
+		slots: bulkSlots{wake: make(chan struct{})},
+	}, problems...)
 }
 
 // batcher coalesces the loads of a bulk cache. Lock order: a shard's mutex,
@@ -60,7 +61,7 @@ type batcher[K comparable, V any] struct {
 	load    BulkLoader[K, V]
 	maxKeys int
 	maxWait time.Duration
-	slots   chan struct{} // bounds the bulk calls in flight (WithMaxConcurrentRefreshes)
+	slots   bulkSlots // bounds the bulk calls in flight (WithMaxConcurrentRefreshes, as configured now)
 
 	mu   sync.Mutex
 	open *batch[K, V] // the batch new loads join, under mu
@@ -73,7 +74,60 @@ type batch[K comparable, V any] struct {
 	values context.Context // the first caller's, for values only
 	full   chan struct{}   // closed when the batch may be sent at once
 	node   waitNode        // the call in the graph of loads waiting for each other
+	gate   *batchGate      // opened when a running load waits for the batch
 }
+
+// bulkSlots counts the bulk calls in flight against a limit read at each
+// acquire, so that Configure(WithMaxConcurrentRefreshes) changes it for the
+// next call (a channel's capacity is fixed when it is made).
+type bulkSlots struct {
+	mu      sync.Mutex
+	running int
+	wake    chan struct{} // closed and replaced by every release
+}
+
+// acquire takes a slot while fewer than limit() calls run, or returns false
+// when gate or done is closed first (then it took none).
+func (b *bulkSlots) acquire(limit func() int, gate, done <-chan struct{}) bool {
+	for {
+		b.mu.Lock()
+		if b.running < limit() {
+			b.running++
+			b.mu.Unlock()
+			return true
+		}
+		w := b.wake
+		b.mu.Unlock()
+		select {
+		case <-w:
+		case <-gate:
+			return false
+		case <-done:
+			return false
+		}
+	}
+}
+
+func (b *bulkSlots) release() {
+	b.mu.Lock()
+	b.running--
+	close(b.wake)
+	b.wake = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// batchGate lets a batch run without one of the bulk slots: when a load that
+// is running (a loader reading the cache) waits for one of the batch's
+// keys, the batch may be what that loader's own call, holding a slot, waits
+// for; with every slot so held, a batch waiting for a slot would wait
+// forever. So such a batch takes none, and the bound on bulk calls is passed
+// by the calls that running calls wait for.
+type batchGate struct {
+	once sync.Once
+	open chan struct{}
+}
+
+func (g *batchGate) release() { g.once.Do(func() { close(g.open) }) }
 
 type batchLoad[K comparable, V any] struct {
 	s *shard[K, V]
@@ -90,12 +144,12 @@ func (c *Cache[K, V]) joinBatch(values context.Context, s *shard[K, V], h uint64
 	defer b.mu.Unlock()
 	bt := b.open
 	if bt == nil {
-		bt = &batch[K, V]{values: values, full: make(chan struct{})}
+		bt = &batch[K, V]{values: values, full: make(chan struct{}), gate: &batchGate{open: make(chan struct{})}}
 		b.open = bt
 		c.wg.Add(1)
 		go c.runBatch(bt)
 	}
-	f.batch = true
+	f.batch, f.gate = true, bt.gate
 	bt.keys = append(bt.keys, e.key)
 	bt.loads = append(bt.loads, batchLoad[K, V]{s, h, e, f})
 	waitMu.Lock()
@@ -136,22 +190,48 @@ func (c *Cache[K, V]) runBatch(bt *batch[K, V]) {
 		b.open = nil
 	}
 	b.mu.Unlock()
+	var lctx *loadContext
 	var m map[K]V
 	var err error
-	select {
-	case b.slots <- struct{}{}:
-		lctx := &loadContext{Context: c.ctx, values: bt.values, node: &bt.node}
+	slot := b.slots.acquire(func() int { return c.cfg.Load().maxRefreshes }, bt.gate.open, c.done)
+	if !slot {
+		select {
+		case <-c.done:
+			err = ErrClosed
+		default: // the gate opened: a running load waits for this batch
+		}
+	}
+	if err == nil {
+		lctx = &loadContext{Context: c.ctx, values: bt.values, node: &bt.node}
 		err = internal.Guard(func() error {
 			var lerr error
 			m, lerr = b.load(lctx, bt.keys)
 			return lerr
-		}, func(gerr error) { err = fmt.Errorf("cache: bulk loader: %w", gerr) })
-		<-b.slots
+		}, func(gerr error) {
+			// The loader called runtime.Goexit: this goroutine ends here,
+			// so the batch is settled now, or its loads would never end.
+			if slot {
+				b.slots.release()
+			}
+			c.settleBatch(bt, lctx, nil, fmt.Errorf("cache: bulk loader: %w", gerr))
+		})
+		if slot {
+			b.slots.release()
+		}
 		if pe, ok := err.(*PanicError); ok { //nolint:errorlint // only Guard's own, unwrapped result
 			err = fmt.Errorf("cache: bulk loader: %w", pe)
 		}
-	case <-c.done:
-		err = ErrClosed
+	}
+	c.settleBatch(bt, lctx, m, err)
+}
+
+// settleBatch ends every load of bt with the bulk call's result: m and err,
+// and the age the loader gave with SetAge on lctx (nil: the call did not
+// run).
+func (c *Cache[K, V]) settleBatch(bt *batch[K, V], lctx *loadContext, m map[K]V, err error) {
+	var age int64
+	if lctx != nil {
+		age = lctx.age.Load()
 	}
 	background, batched := false, false
 	for _, l := range bt.loads {
@@ -161,9 +241,10 @@ func (c *Cache[K, V]) runBatch(bt *batch[K, V]) {
 				lerr = ErrNotFound
 			}
 		}
-		c.finish(l.s, l.h, l.e, l.f, v, 0, lerr)
+		c.finish(l.s, l.h, l.e, l.f, v, age, lerr)
 		background = background || l.f.kind != kindSync || l.f.refresh
-		batched = batched || l.f.kind == kindBatched
+		// A Refresh that joined reports as a single-key reload would.
+		batched = batched || l.f.kind == kindBatched && !l.f.refresh
 	}
 	waitMu.Lock()
 	for _, l := range bt.loads {
@@ -208,6 +289,9 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) (map[K]V, error) {
 	}
 	if c.closed.Load() {
 		return out, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return out, err // a caller whose ctx has ended starts no load, as in Get
 	}
 	chunk := len(missing)
 	if c.batcher == nil {
@@ -264,7 +348,7 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) (map[K]V, error) {
 				out[names[i]] = v
 			case errors.Is(err, ErrNotFound):
 			case ctx.Err() != nil:
-				return out, context.Cause(ctx)
+				return out, ctx.Err()
 			default:
 				errs = append(errs, fmt.Errorf("key %v: %w", names[i], err))
 			}

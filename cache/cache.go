@@ -56,13 +56,14 @@ type Cache[K comparable, V any] struct {
 	_        linePad
 
 	// The refresh loop's state; see schedule.go.
-	armed   atomic.Int64    // the time the loop sleeps until; maxTime while it works
-	wake    chan struct{}   // signals the loop
-	running atomic.Int32    // loop reloads in flight
-	pendMu  sync.Mutex      // only the loop takes it, but for tests that inspect pending
-	pending []*entry[K, V]  // due entries waiting for a reload slot, under pendMu
-	waiting atomic.Int32    // len(pending), for the reloads that free a slot
-	expired []removal[K, V] // the loop's expirations, for the removal callback, under pendMu
+	armed   atomic.Int64      // the time the loop sleeps until; maxTime while it works
+	wake    chan struct{}     // signals the loop
+	running atomic.Int32      // loop reloads in flight
+	pendMu  sync.Mutex        // only the loop takes it, but for tests that inspect pending
+	pending []*entry[K, V]    // due entries waiting for a reload slot, under pendMu
+	waiting atomic.Int32      // len(pending), for the reloads that free a slot
+	expired []removal[K, V]   // the loop's expirations, for the removal callback, under pendMu
+	later   []scheduled[K, V] // the loop's retries not yet due, put back after a bulk wake-up, under pendMu
 	_       linePad
 
 	wg        sync.WaitGroup  // the loop and the batches; each shard counts its own loads
@@ -79,18 +80,21 @@ type Cache[K comparable, V any] struct {
 // problem; nothing is started then. Call Close to stop the loop.
 func New[K comparable, V any](defaultLoader Loader[K, V], opts ...Option) (*Cache[K, V], error) {
 	o := buildOptions(opts)
+	var problems []error
 	if o.set&setBatch != 0 {
-		return nil, fmt.Errorf("%w: WithBatch is for NewBulk's caches", ErrInvalidConfig)
+		problems = append(problems, fmt.Errorf("%w: WithBatch is for NewBulk's caches", ErrInvalidConfig))
 	}
-	return newCache(defaultLoader, o, nil)
+	return newCache(defaultLoader, o, nil, problems...)
 }
 
 // newCache makes the cache of New and NewBulk (bt non-nil) and starts its loop.
-func newCache[K comparable, V any](defaultLoader Loader[K, V], o *options, bt *batcher[K, V]) (*Cache[K, V], error) {
-	// Both checked, so that the error names every problem.
+// problems are those its caller found already: the error names them with
+// the rest.
+func newCache[K comparable, V any](defaultLoader Loader[K, V], o *options, bt *batcher[K, V], problems ...error) (*Cache[K, V], error) {
+	// Every check runs, so that the error names every problem.
 	cfg, cerr := newConfig(o)
 	b, onRemoval, berr := newBound[K, V](o)
-	if err := errors.Join(cerr, berr); err != nil {
+	if err := errors.Join(append(problems, cerr, berr)...); err != nil {
 		return nil, err
 	}
 	n := shardCount()
@@ -137,8 +141,11 @@ func shardCount() int {
 
 func (c *Cache[K, V]) hash(key K) uint64 { return maphash.Comparable(c.seed, key) }
 
-// now is the time in nanoseconds since the cache's epoch, read from its clock.
-func (c *Cache[K, V]) now() int64 { return int64(c.clock.Since(c.epoch)) }
+// now is the time in nanoseconds since the cache's epoch, read from its clock,
+// and never before neverRead: a clock set centuries back must not produce
+// the times that mark a cached "not found" (negativeMark) or a value never
+// read.
+func (c *Cache[K, V]) now() int64 { return max(int64(c.clock.Since(c.epoch)), neverRead+1) }
 
 func (c *Cache[K, V]) shardOf(h uint64) *shard[K, V] { return &c.shards[h>>c.shift] }
 
@@ -174,7 +181,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, error) {
 func (c *Cache[K, V]) serve(ctx context.Context, s *shard[K, V], e *entry[K, V], it *item[V]) bool {
 	// The clock is read on every hit: the TTL bound must not depend on the
 	// refresh loop running on time.
-	age := c.now() - it.loadedAt
+	age := it.ageAt(c.now())
 	cfg := c.cfg.Load()
 	if it.isNegative() {
 		if age > cfg.negativeTTL {
@@ -259,6 +266,14 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, h uint64, s *shard[K, V], key
 		return zero, err
 	}
 	if in.loader != nil {
+		// The caller waits for this load as surely as if it waited on its
+		// channel: a loader's inline load (its ctx has no Done channel, say
+		// context.WithoutCancel of its own) is an edge of the graph of
+		// loads, so that a cycle through it is refused.
+		if l, _ := ctx.Value(loadingKey{}).(*loadContext); l != nil {
+			beginWait(l.node, &f.node) // f is new: nothing waits for it, no cycle yet
+			defer endWait(l.node, &f.node)
+		}
 		c.run(in.s, in.h, in.e, f, in.loader)
 		return c.result(f)
 	}
@@ -289,9 +304,12 @@ func (c *Cache[K, V]) Set(key K, value V) {
 	now := c.now()
 	if e := s.find(h, key); e != nil {
 		// An entry that is backing off or idle is scheduled for that state;
-		// it goes through the lock to be scheduled for its new value.
-		// With a weigher the policy must see the new weight: under the lock.
-		if old := e.item.Load(); old != nil && e.flags.Load()&(flagRemoved|flagBackoff|flagIdle) == 0 &&
+		// it goes through the lock to be scheduled for its new value. An
+		// entry being loaded does too, so that the Set ends the flight it
+		// supersedes (a Load after the Set then starts its own load rather
+		// than join one whose result will not be stored). With a weigher
+		// the policy must see the new weight: under the lock.
+		if old := e.item.Load(); old != nil && e.flags.Load()&(flagRemoved|flagBackoff|flagIdle|flagLoading) == 0 &&
 			(c.bound == nil || c.bound.weigher == nil) {
 			it := &item[V]{value: value, loadedAt: now, readAt: old.lastRead()}
 			if e.item.CompareAndSwap(old, it) {
@@ -391,7 +409,7 @@ func (c *Cache[K, V]) Invalidate(key K) (V, bool) {
 	}
 	c.afterWrite()
 	c.notifyOne(key, it, CauseInvalidated)
-	if it.isNegative() || now-it.loadedAt > c.cfg.Load().ttl {
+	if it.isNegative() || it.ageAt(now) > c.cfg.Load().ttl {
 		return zero, false
 	}
 	return it.value, true
@@ -409,6 +427,20 @@ func (c *Cache[K, V]) removeLocked(s *shard[K, V], h uint64, e *entry[K, V], exp
 	return old
 }
 
+// removeIfLocked takes e out of the cache for good if it still holds want
+// (nil: no value), and reports whether it did; s.mu must be held. A Set that
+// replaced want without the lock wins.
+func (c *Cache[K, V]) removeIfLocked(s *shard[K, V], h uint64, e *entry[K, V], want *item[V]) bool {
+	if !e.item.CompareAndSwap(want, nil) {
+		return false
+	}
+	c.detachLocked(s, h, e, want)
+	if c.bound != nil {
+		c.bound.push(event[K, V]{e: e, kind: evRemove})
+	}
+	return true
+}
+
 // takeOutLocked is removeLocked without the policy's remove event, for a
 // victim the policy has already unlinked.
 func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], h uint64, e *entry[K, V], expired *item[V]) *item[V] {
@@ -422,6 +454,13 @@ func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], h uint64, e *entry[K, V], ex
 	} else {
 		old = e.item.Swap(nil)
 	}
+	c.detachLocked(s, h, e, old)
+	return old
+}
+
+// detachLocked takes e, whose value old (nil: none) was just taken, out of
+// its shard: its flight, table slot and schedule; s.mu must be held.
+func (c *Cache[K, V]) detachLocked(s *shard[K, V], h uint64, e *entry[K, V], old *item[V]) {
 	e.flags.Or(flagRemoved)
 	if s.flights[e] != nil {
 		delete(s.flights, e)
@@ -432,7 +471,6 @@ func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], h uint64, e *entry[K, V], ex
 	}
 	s.unlink(h, e)
 	s.unschedule(e)
-	return old
 }
 
 // Clear removes every key. Loads in flight are superseded, as by Invalidate.

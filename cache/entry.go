@@ -22,6 +22,21 @@ const negativeMark = math.MinInt64
 
 func (it *item[V]) isNegative() bool { return it.readAt == negativeMark }
 
+// ageAt is how old it is at now: never negative (a clock that went back
+// makes a value new, not younger than new) and saturating at math.MaxInt64
+// (a clock stepped far forward, or a value stamped far back with SetAge,
+// must not wrap around to a fresh age).
+func (it *item[V]) ageAt(now int64) int64 {
+	d := now - it.loadedAt
+	switch {
+	case now >= 0 && it.loadedAt < 0 && d < 0:
+		return math.MaxInt64
+	case d < 0, now < 0 && it.loadedAt > 0 && d > 0:
+		return 0
+	}
+	return d
+}
+
 // lastRead is when the entry of it was last known to be read, for the value
 // that replaces it.
 func (it *item[V]) lastRead() int64 {

@@ -24,7 +24,7 @@ func (c *Cache[K, V]) peek(key K) (*item[V], int64, bool) {
 	if it == nil || it.isNegative() {
 		return nil, 0, false
 	}
-	return it, c.now() - it.loadedAt, true
+	return it, it.ageAt(c.now()), true
 }
 
 // Contains reports whether key holds a value that has not expired. It does
@@ -102,7 +102,7 @@ func (c *Cache[K, V]) All() iter.Seq2[K, V] {
 			buf = buf[:0]
 			s.mu.Lock()
 			s.each(func(e *entry[K, V]) {
-				if it := e.item.Load(); it != nil && !it.isNegative() && now-it.loadedAt <= ttl {
+				if it := e.item.Load(); it != nil && !it.isNegative() && it.ageAt(now) <= ttl {
 					buf = append(buf, kv{e.key, it.value})
 				}
 			})

@@ -38,11 +38,12 @@ type flight[V any] struct {
 	// refresh: a Refresh joined this load (under the shard's mutex): its
 	// failure is reported as a single-key one and backs the key off.
 	refresh bool
-	batch   bool  // the load is in a bulk batch, which reports its failure once
-	missed  bool  // a Get's miss started the load: its store tells a bound's policy of the miss too
-	slot    bool  // the load holds one of the refresh loop's slots
-	value   V     // set before done is closed
-	err     error // set before done is closed
+	batch   bool       // the load is in a bulk batch, which reports its failure once
+	gate    *batchGate // its batch's (bulk.go), released when a running load waits for it
+	missed  bool       // a Get's miss started the load: its store tells a bound's policy of the miss too
+	slot    bool       // the load holds one of the refresh loop's slots
+	value   V          // set before done is closed
+	err     error      // set before done is closed
 }
 
 // loadContext is the context a loader runs under: the cache's context for
@@ -193,14 +194,16 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	c.notifyOne(e.key, gone, cause)
 	// Counted before the waiters are released, so that a caller sees the
 	// counters of its own load.
+	// A key the loader does not find is an answer, not a failure.
+	failed := err != nil && !errors.Is(err, ErrNotFound)
 	if f.kind == kindSync {
 		s.loads.Add(1)
-		if err != nil {
+		if failed {
 			c.counters.loadErrors.Add(1)
 		}
 	} else {
 		c.counters.refreshes.Add(1)
-		if err != nil {
+		if failed {
 			c.counters.refreshErrors.Add(1)
 		}
 	}
@@ -233,13 +236,16 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		}
 		return nil, 0
 	}
-	expired := old != nil && now-old.loadedAt > cfg.ttl && !c.staleUsable(e, old, now, cfg)
+	expired := old != nil && old.ageAt(now) > cfg.ttl && !c.staleUsable(e, old, now, cfg)
 	switch {
 	case err != nil && errors.Is(err, ErrNotFound):
 		// The key does not exist upstream (any more): nothing to keep; with
 		// WithNegativeTTL the answer itself is cached.
 		if cfg.negativeTTL == 0 {
-			return c.removeLocked(s, h, e, nil), CauseInvalidated
+			if !c.removeIfLocked(s, h, e, old) {
+				return c.settleLocked(s, h, e, f, v, now, age, w, err, cfg) // a Set won just now
+			}
+			return old, CauseInvalidated
 		}
 		it := &item[V]{loadedAt: now, readAt: negativeMark}
 		if !e.item.CompareAndSwap(old, it) {
@@ -339,6 +345,9 @@ func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 			return zero, ErrReentrant
 		}
 		defer endWait(l.node, &f.node)
+		if f.gate != nil {
+			f.gate.release() // a running load waits for this batch: it takes no slot
+		}
 	}
 	// Close ends the wait as it ends every load: it cancels them and
 	// waits for them, and result reports ErrClosed. So the wait needs no
@@ -427,7 +436,12 @@ func (c *Cache[K, V]) Refresh(ctx context.Context, key K) error {
 	s := c.shardOf(h)
 	s.mu.Lock()
 	e := s.lookup(h, key)
-	if e == nil || e.item.Load() == nil {
+	var it *item[V]
+	if e != nil {
+		it = e.item.Load()
+	}
+	if it == nil || it.isNegative() {
+		// No value (a cached "not found" is none, and is never refreshed).
 		s.mu.Unlock()
 		return nil
 	}

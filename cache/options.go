@@ -172,7 +172,10 @@ func WithMaxConcurrentRefreshes(n int) Option {
 // within the last d, even if not since their last load. By default (0) the
 // loop reloads an entry only if a Get was served from it since it was last
 // loaded; the Get that caused a load counts as a read for the timeout, a Set
-// or a Peek does not. It must be >= 0.
+// or a Peek does not. A hit marks its value read without noting when (that
+// keeps hits free of writes), so the reload of a value read since its load
+// counts as its last read: an entry stays warm for at most d plus the
+// refresh window after its last read. It must be >= 0.
 func WithIdleTimeout(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.idle = d; o.set |= setIdle })
 }

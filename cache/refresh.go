@@ -33,7 +33,7 @@ func (c *Cache[K, V]) loop() {
 		c.armed.Store(maxTime) // while it works, whoever schedules earlier signals
 		now := c.now()
 		next := c.wakeOnce(now)
-		if next <= now {
+		if next <= now && next != maxTime {
 			continue // pending entries and a free slot
 		}
 		c.armed.Store(next)
@@ -136,11 +136,23 @@ func (c *Cache[K, V]) wakeOnce(now int64) int64 {
 			continue
 		}
 		s.mu.Lock()
-		for e := s.popDue(horizon); e != nil; e = s.popDue(horizon) {
+		for e, at := s.popDueAt(horizon); e != nil; e, at = s.popDueAt(horizon) {
+			if at > now && e.flags.Load()&flagBackoff != 0 {
+				// A retry waits out its backoff: it is not taken early
+				// with the batch, or a failing upstream would be retried
+				// at once whenever the backoff is shorter than the spread.
+				c.later = append(c.later, scheduled[K, V]{at, e})
+				continue
+			}
 			if !c.handleDueLocked(s, e, now) {
 				c.pending = append(c.pending, e)
 			}
 		}
+		for _, x := range c.later {
+			c.schedule(s, x.e, x.at)
+		}
+		clear(c.later)
+		c.later = c.later[:0]
 		s.mu.Unlock()
 	}
 	c.waiting.Store(int32(len(c.pending)))
@@ -208,7 +220,7 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 		return true
 	}
 	cfg := c.cfg.Load()
-	age := now - it.loadedAt
+	age := it.ageAt(now)
 	flags := e.flags.Load()
 	switch {
 	case it.isNegative():
@@ -230,7 +242,14 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 		if flags&flagBackoff != 0 {
 			e.flags.And(^flagBackoff)
 		}
-		c.schedule(s, e, c.nextEvent(it, cfg))
+		at := c.nextEvent(it, cfg)
+		if at <= now {
+			// Only when the clock has saturated (now is math.MaxInt64):
+			// the time cannot move on, so the entry is never due again,
+			// rather than popped again by this wake-up forever.
+			at = maxTime
+		}
+		c.schedule(s, e, at)
 	case age <= cfg.ttl && !cfg.keepWarm && flags&flagRead == 0 && (cfg.idle == 0 || now-it.readAt > cfg.idle):
 		// Nobody read it: let it expire. A Get in the window still reloads it.
 		e.flags.Or(flagIdle)
@@ -300,7 +319,7 @@ func (c *Cache[K, V]) earliness(cfg *config) int64 {
 // it is within the window.
 func (c *Cache[K, V]) staleUsable(e *entry[K, V], it *item[V], now int64, cfg *config) bool {
 	return cfg.staleIfError > 0 && !it.isNegative() && e.flags.Load()&flagBackoff != 0 &&
-		now-it.loadedAt-cfg.ttl <= cfg.staleIfError
+		it.ageAt(now)-cfg.ttl <= cfg.staleIfError
 }
 
 // expiryOf is the first instant at which the value it is expired.

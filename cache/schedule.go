@@ -89,15 +89,15 @@ func (s *shard[K, V]) unschedule(e *entry[K, V]) {
 	s.publishNext()
 }
 
-// popDue removes and returns the earliest entry if it is due at now; s.mu
-// must be held.
-func (s *shard[K, V]) popDue(now int64) *entry[K, V] {
-	if len(s.heap) == 0 || s.heap[0].at > now {
-		return nil
+// popDueAt removes and returns the earliest entry, and the time it was
+// scheduled at, if it is due at now; s.mu must be held.
+func (s *shard[K, V]) popDueAt(now int64) (*entry[K, V], int64) {
+	if len(s.heap) == 0 || s.heap[0].at > now || s.heap[0].at == maxTime {
+		return nil, 0 // maxTime is never: a saturated clock does not reach it
 	}
-	e := s.heap[0].e
-	s.unschedule(e)
-	return e
+	top := s.heap[0]
+	s.unschedule(top.e)
+	return top.e, top.at
 }
 
 // publishNext stores the earliest scheduled time of s in s.next.

@@ -9,9 +9,9 @@ type Stats struct {
 	Hits          uint64 // Get calls answered from the cache, fresh or in the refresh window
 	Misses        uint64 // Get calls that found no usable value and waited for a load
 	Loads         uint64 // synchronous loader calls (a missing or expired key, or Load)
-	LoadErrors    uint64 // synchronous loader calls that failed
+	LoadErrors    uint64 // synchronous loader calls that failed (ErrNotFound is an answer, not a failure)
 	Refreshes     uint64 // background reloads (the refresh loop, a Get in the window, Refresh)
-	RefreshErrors uint64 // background reloads that failed
+	RefreshErrors uint64 // background reloads that failed (ErrNotFound excepted, as for LoadErrors)
 	Expirations   uint64 // values (and cached "not found" answers) dropped or replaced because they were older than their TTL
 	Evictions     uint64 // entries the eviction policy removed to keep WithMaxSize or WithMaxWeight, cached "not found" answers included
 	EvictedWeight uint64 // their total weight: the weigher's weight of the values evicted, as WithOnRemoval is given them (1 each with WithMaxSize, and for an answer); it saturates at math.MaxUint64
