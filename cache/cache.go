@@ -141,11 +141,8 @@ func shardCount() int {
 
 func (c *Cache[K, V]) hash(key K) uint64 { return maphash.Comparable(c.seed, key) }
 
-// now is the time in nanoseconds since the cache's epoch, read from its clock,
-// and never before neverRead: a clock set centuries back must not produce
-// the times that mark a cached "not found" (negativeMark) or a value never
-// read.
-func (c *Cache[K, V]) now() int64 { return max(int64(c.clock.Since(c.epoch)), neverRead+1) }
+// now is the time in nanoseconds since the cache's epoch, read from its clock.
+func (c *Cache[K, V]) now() int64 { return int64(c.clock.Since(c.epoch)) }
 
 func (c *Cache[K, V]) shardOf(h uint64) *shard[K, V] { return &c.shards[h>>c.shift] }
 

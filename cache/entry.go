@@ -27,11 +27,22 @@ func (it *item[V]) isNegative() bool { return it.readAt == negativeMark }
 // (a clock stepped far forward, or a value stamped far back with SetAge,
 // must not wrap around to a fresh age).
 func (it *item[V]) ageAt(now int64) int64 {
-	d := now - it.loadedAt
+	if d := now - it.loadedAt; d >= 0 && it.loadedAt >= 0 {
+		return d // now >= loadedAt >= 0: no overflow; every hit of a sane clock
+	}
+	return ageOf(now, it.loadedAt)
+}
+
+// ageOf is ageAt's general case, out of line so that the hit path stays
+// short.
+//
+//go:noinline
+func ageOf(now, loadedAt int64) int64 {
+	d := now - loadedAt
 	switch {
-	case now >= 0 && it.loadedAt < 0 && d < 0:
+	case now >= 0 && loadedAt < 0 && d < 0:
 		return math.MaxInt64
-	case d < 0, now < 0 && it.loadedAt > 0 && d > 0:
+	case d < 0, now < 0 && loadedAt > 0 && d > 0:
 		return 0
 	}
 	return d

@@ -259,7 +259,10 @@ func (c *Cache[K, V]) settleLocked(s *shard[K, V], h uint64, e *entry[K, V], f *
 		c.schedule(s, e, c.nextEvent(it, cfg))
 		return old, CauseInvalidated
 	case err == nil:
-		it := &item[V]{value: v, loadedAt: max(now-age, neverRead), readAt: now}
+		// readAt is never before neverRead: a clock set centuries back must
+		// not stamp the times that mark a cached "not found" (negativeMark)
+		// or a value never read.
+		it := &item[V]{value: v, loadedAt: max(now-age, neverRead), readAt: max(now, neverRead+1)}
 		if f.kind != kindSync && old != nil && e.flags.Load()&flagRead == 0 {
 			it.readAt = old.lastRead() // a background reload is not a read
 		}

@@ -250,7 +250,7 @@ func (c *Cache[K, V]) handleDueLocked(s *shard[K, V], e *entry[K, V], now int64)
 			at = maxTime
 		}
 		c.schedule(s, e, at)
-	case age <= cfg.ttl && !cfg.keepWarm && flags&flagRead == 0 && (cfg.idle == 0 || now-it.readAt > cfg.idle):
+	case age <= cfg.ttl && !cfg.keepWarm && flags&flagRead == 0 && (cfg.idle == 0 || satAdd(now, -it.readAt) > cfg.idle):
 		// Nobody read it: let it expire. A Get in the window still reloads it.
 		e.flags.Or(flagIdle)
 		c.schedule(s, e, expiryOf(it, cfg))
