@@ -50,9 +50,10 @@ func (r RemovalCause) String() string {
 // live value), cleared. A cached "not found" ([WithNegativeTTL]) holds no
 // value and is not reported; Stats counts it. It is called after the cache
 // released every lock, on the goroutine that removed the value (the refresh
-// loop for expirations; for evictions, the writer that drained a batch of
-// writes or the loop; for a replacement, the writer or the load), never on
-// the hit path; a panic in it is recovered and logged. It may call the
+// loop for the expirations it finds, and a load for an expired value it
+// replaces, which may be a Get's own goroutine; for evictions, the writer
+// that drained a batch of writes or the loop; for a replacement, the writer
+// or the load), never on the hit path; a panic in it is recovered and logged. It may call the
 // cache's methods, but not Close, which waits for the goroutine it runs on.
 // It must have the cache's key and value types.
 func WithOnRemoval[K comparable, V any](fn func(key K, value V, cause RemovalCause)) Option {

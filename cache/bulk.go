@@ -111,9 +111,20 @@ func (b *bulkSlots) acquire(limit func() int, gate, done <-chan struct{}) bool {
 func (b *bulkSlots) release() {
 	b.mu.Lock()
 	b.running--
+	b.wakeLocked()
+	b.mu.Unlock()
+}
+
+// wakeAll makes every waiting acquire read its limit again (Configure).
+func (b *bulkSlots) wakeAll() {
+	b.mu.Lock()
+	b.wakeLocked()
+	b.mu.Unlock()
+}
+
+func (b *bulkSlots) wakeLocked() {
 	close(b.wake)
 	b.wake = make(chan struct{})
-	b.mu.Unlock()
 }
 
 // batchGate lets a batch run without one of the bulk slots: when a load that
@@ -128,6 +139,10 @@ type batchGate struct {
 }
 
 func (g *batchGate) release() { g.once.Do(func() { close(g.open) }) }
+
+// heldSlotKey asks a load's context whether its chain of callers holds a
+// bulk slot of batcher (loadContext.Value answers true).
+type heldSlotKey struct{ batcher any }
 
 type batchLoad[K comparable, V any] struct {
 	s *shard[K, V]
@@ -203,6 +218,9 @@ func (c *Cache[K, V]) runBatch(bt *batch[K, V]) {
 	}
 	if err == nil {
 		lctx = &loadContext{Context: c.ctx, values: bt.values, node: &bt.node}
+		if slot {
+			lctx.holds = b
+		}
 		err = internal.Guard(func() error {
 			var lerr error
 			m, lerr = b.load(lctx, bt.keys)
@@ -234,6 +252,16 @@ func (c *Cache[K, V]) settleBatch(bt *batch[K, V], lctx *loadContext, m map[K]V,
 		age = lctx.age.Load()
 	}
 	background, batched := false, false
+	settled := 0
+	defer func() {
+		// A weigher that calls runtime.Goexit ends this goroutine in
+		// finish: the batch's other loads are finished on the way out.
+		// (load settled finishes itself: see finish.)
+		for _, l := range bt.loads[min(settled+1, len(bt.loads)):] {
+			var zero V
+			c.finish(l.s, l.h, l.e, l.f, zero, 0, fmt.Errorf("cache: weigher: %w", ErrGoexit))
+		}
+	}()
 	for _, l := range bt.loads {
 		v, lerr := m[l.e.key], err
 		if lerr == nil {
@@ -242,6 +270,7 @@ func (c *Cache[K, V]) settleBatch(bt *batch[K, V], lctx *loadContext, m map[K]V,
 			}
 		}
 		c.finish(l.s, l.h, l.e, l.f, v, age, lerr)
+		settled++
 		background = background || l.f.kind != kindSync || l.f.refresh
 		// A Refresh that joined reports as a single-key reload would.
 		batched = batched || l.f.kind == kindBatched && !l.f.refresh

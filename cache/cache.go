@@ -310,8 +310,12 @@ func (c *Cache[K, V]) Set(key K, value V) {
 			(c.bound == nil || c.bound.weigher == nil) {
 			it := &item[V]{value: value, loadedAt: now, readAt: old.lastRead()}
 			if e.item.CompareAndSwap(old, it) {
-				if e.flags.Load()&storedFlags != 0 {
+				flags := e.flags.Load()
+				if flags&storedFlags != 0 {
 					e.flags.And(^storedFlags)
+				}
+				if flags&flagLoading != 0 {
+					c.supersede(s, e)
 				}
 				c.notifyOne(key, old, CauseReplaced)
 				return
@@ -329,6 +333,18 @@ func (c *Cache[K, V]) Set(key K, value V) {
 	if old != nil {
 		c.notifyOne(key, old, CauseReplaced)
 	}
+}
+
+// supersede ends the flight of e if it started from a value a lock-free Set
+// replaced just now (it raced the Set's check for a load): its result would
+// not be stored, and a Load must not join it.
+func (c *Cache[K, V]) supersede(s *shard[K, V], e *entry[K, V]) {
+	s.mu.Lock()
+	if f := s.flights[e]; f != nil && f.base != e.item.Load() {
+		delete(s.flights, e)
+		e.flags.And(^flagLoading)
+	}
+	s.mu.Unlock()
 }
 
 // setLocked stores value, of weight w, for key and supersedes its flight;

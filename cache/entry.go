@@ -27,8 +27,8 @@ func (it *item[V]) isNegative() bool { return it.readAt == negativeMark }
 // (a clock stepped far forward, or a value stamped far back with SetAge,
 // must not wrap around to a fresh age).
 func (it *item[V]) ageAt(now int64) int64 {
-	if d := now - it.loadedAt; d >= 0 && it.loadedAt >= 0 {
-		return d // now >= loadedAt >= 0: no overflow; every hit of a sane clock
+	if now >= it.loadedAt && it.loadedAt >= 0 {
+		return now - it.loadedAt // no overflow; every hit of a sane clock
 	}
 	return ageOf(now, it.loadedAt)
 }

@@ -55,6 +55,7 @@ type loadContext struct {
 	context.Context
 	values context.Context
 	node   *waitNode
+	holds  any          // the *batcher whose bulk slot this call holds (bulk.go), or nil
 	age    atomic.Int64 // set by SetAge: how old the loaded value already is
 }
 
@@ -64,6 +65,9 @@ type loadingKey struct{}
 func (l *loadContext) Value(key any) any {
 	if key == (loadingKey{}) {
 		return l
+	}
+	if k, ok := key.(heldSlotKey); ok && l.holds != nil && l.holds == k.batcher {
+		return true
 	}
 	// The cache's own context holds no values of its own, only the key by
 	// which context.Cause finds its cancellation; that must win.
@@ -117,12 +121,15 @@ func (c *Cache[K, V]) startLockedInline(ctx context.Context, s *shard[K, V], h u
 		s.insert(h, e, c.hash)
 	}
 	inline = inline && !bulk
+	// flagLoading is set before base is read: a lock-free Set that swaps the
+	// value in after it checked for a load re-checks the flag (Set), so
+	// either it sees the load or the load's base is the Set's value.
+	e.flags.Or(flagLoading)
 	f := &flight[V]{kind: k, base: e.item.Load()}
 	if !inline {
 		f.done = make(chan struct{})
 	}
 	s.setFlight(e, f)
-	e.flags.Or(flagLoading)
 	if ctx == c.ctx { // the refresh loop's reloads: no caller
 		ctx = context.Background()
 	}
@@ -173,7 +180,18 @@ func (c *Cache[K, V]) finish(s *shard[K, V], h uint64, e *entry[K, V], f *flight
 	}
 	var w int64
 	if c.bound != nil && err == nil {
-		if w, err = c.bound.weighLoaded(e.key, v); err != nil {
+		// A weigher that calls runtime.Goexit ends this goroutine; the load
+		// is finished on the way out, or its waiters would wait forever.
+		weighed := false
+		defer func() {
+			if !weighed {
+				var zero V
+				c.finish(s, h, e, f, zero, 0, fmt.Errorf("cache: weigher: %w", ErrGoexit))
+			}
+		}()
+		w, err = c.bound.weighLoaded(e.key, v)
+		weighed = true
+		if err != nil {
 			var zero V
 			v = zero // the load fails: its value is not stored, nor handed out
 		}
@@ -348,8 +366,10 @@ func (c *Cache[K, V]) wait(ctx context.Context, f *flight[V]) (V, error) {
 			return zero, ErrReentrant
 		}
 		defer endWait(l.node, &f.node)
-		if f.gate != nil {
-			f.gate.release() // a running load waits for this batch: it takes no slot
+		if f.gate != nil && ctx.Value(heldSlotKey{c.batcher}) != nil {
+			// A call holding one of this cache's bulk slots waits, maybe
+			// through other loads, for this batch: it takes no slot.
+			f.gate.release()
 		}
 	}
 	// Close ends the wait as it ends every load: it cancels them and

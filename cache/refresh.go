@@ -149,7 +149,10 @@ func (c *Cache[K, V]) wakeOnce(now int64) int64 {
 			}
 		}
 		for _, x := range c.later {
-			c.schedule(s, x.e, x.at)
+			// Back without a signal: the loop sleeps until the earliest
+			// time anyway, and a signal would wake it at once to pop them
+			// again, spinning until the retry is due.
+			s.place(x.e, x.at)
 		}
 		clear(c.later)
 		c.later = c.later[:0]
@@ -399,6 +402,9 @@ func (c *Cache[K, V]) Configure(opts ...Option) error {
 		}
 		s.heapify()
 		s.mu.Unlock()
+	}
+	if c.batcher != nil {
+		c.batcher.slots.wakeAll() // batches waiting for a slot read the new bound
 	}
 	c.signal()
 	return nil

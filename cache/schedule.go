@@ -52,6 +52,15 @@ type scheduled[K comparable, V any] struct {
 // schedule puts e in the heap of s at time at, or moves it there; s.mu must
 // be held. It signals the loop when at is earlier than the loop's wake-up.
 func (c *Cache[K, V]) schedule(s *shard[K, V], e *entry[K, V], at int64) {
+	s.place(e, at)
+	if at < c.armed.Load() {
+		c.signal()
+	}
+}
+
+// place is schedule without the signal, for the loop itself, which takes
+// the earliest time into account when it goes to sleep; s.mu must be held.
+func (s *shard[K, V]) place(e *entry[K, V], at int64) {
 	if i := int(e.heapIdx); i >= 0 {
 		old := s.heap[i].at
 		s.heap[i].at = at
@@ -66,9 +75,6 @@ func (c *Cache[K, V]) schedule(s *shard[K, V], e *entry[K, V], at int64) {
 		s.up(int(e.heapIdx))
 	}
 	s.publishNext()
-	if at < c.armed.Load() {
-		c.signal()
-	}
 }
 
 // unschedule takes e out of the heap of s, if it is there; s.mu must be held.

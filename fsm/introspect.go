@@ -14,7 +14,8 @@ type Edge[S ~string] struct {
 	// Guarded reports whether a transition along the edge can be refused:
 	// none of its conditions is nil. A nil condition permits at once when
 	// the transition reaches it, so an edge with one, wherever it is among
-	// the conditions, is always permitted.
+	// the conditions, is never refused (an earlier condition that returns
+	// an error or panics still fails the transition, which is no refusal).
 	Guarded bool
 }
 

@@ -105,8 +105,8 @@ const shortTask = time.Microsecond
 // claim takes the next run of tasks into sp and reports whether there was
 // one. A run is at most a share of what is left, (n-next)/(4*workers), at
 // least 1 and at most maxClaim; and a worker's claims start at one task,
-// double while its runs take less than shortTask per task, and drop back to
-// one task after a run that took longer. So trivial
+// grow fourfold while its runs take less than shortTask per task, and drop
+// back to one task after a run that took longer. So trivial
 // tasks are claimed in runs, and the workers do not all write the counter's
 // cache line for every task (with such tasks that line was nearly all of
 // the cost); tasks of I/O or real work are claimed one at a time, so that

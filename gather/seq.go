@@ -129,9 +129,11 @@ func feed[In, Out any](ctx context.Context, n int, in iter.Seq[In], isNil func(I
 			break
 		}
 		if !f.acquire() {
-			if f.failed.Load() {
+			if f.failed.Load() && ctx.Err() == nil {
 				break // a task failed: its error is the call's
 			}
+			// The caller's ctx ended (maybe a failure too): the next pull
+			// tells whether an input is left that will not start.
 			ended = true
 		}
 	}
