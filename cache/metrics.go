@@ -41,8 +41,9 @@ const (
 	statsMetrics = 11
 )
 
-// Metrics returns every field of s as a [Metric], in a fixed order: Hits and
-// Misses as cache.requests (cache.request.result hit and miss), Loads as
+// Metrics returns every field of s as a [Metric], in a fixed order: Hits
+// (with NegativeHits and StaleHits, so that hit and miss add up to every
+// Get) and Misses as cache.requests (cache.request.result hit and miss), Loads as
 // cache.loads, LoadErrors as cache.load.errors, Refreshes as
 // cache.refreshes, RefreshErrors as cache.refresh.errors, Expirations as
 // cache.expirations, Evictions as cache.evictions, EvictedWeight as
@@ -55,10 +56,18 @@ func (s Stats) Metrics() []Metric {
 // appendMetrics appends the figures of s to dst. A field added to Stats must
 // be added here too: TestStatsMetrics_EveryField fails until it is.
 func (s Stats) appendMetrics(dst []Metric) []Metric {
-	const requests = "Get calls, by result: a hit was answered from the cache, fresh or in the refresh window; a miss waited for a load."
+	const requests = "Get calls, by result: a hit was answered from the cache (a value, fresh, in the refresh window or stale-if-error, or a cached not-found answer); a miss waited for a load."
+	// Every Get is a hit or a miss: the hits include the negative and stale
+	// ones, which also have instruments of their own.
+	hits := count(s.Hits)
+	for _, n := range []uint64{s.NegativeHits, s.StaleHits} {
+		if hits += count(n); hits < 0 { // both non-negative: a wrapped sum is negative
+			hits = math.MaxInt64
+		}
+	}
 	return append(dst,
 		Metric{Name: "cache.requests", Unit: "{request}", Description: requests,
-			Attr: Attr{resultKey, "hit"}, Value: count(s.Hits)},
+			Attr: Attr{resultKey, "hit"}, Value: hits},
 		Metric{Name: "cache.requests", Unit: "{request}", Description: requests,
 			Attr: Attr{resultKey, "miss"}, Value: count(s.Misses)},
 		Metric{Name: "cache.loads", Unit: "{load}", Value: count(s.Loads),

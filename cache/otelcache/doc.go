@@ -26,6 +26,10 @@
 //	cache.refreshes       counter  {refresh}
 //	cache.refresh.errors  counter  {error}
 //	cache.expirations     counter  {expiration}
+//	cache.evictions       counter  {eviction}
+//	cache.evicted.weight  counter  {weight}
+//	cache.negative.hits   counter  {request}     (a part of the hits)
+//	cache.stale.hits      counter  {request}     (a part of the hits)
 //	cache.entry.count     up-down  {entry}
 //
 // The OpenTelemetry Prometheus exporter writes them as cache_requests_total,

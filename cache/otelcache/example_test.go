@@ -98,7 +98,7 @@ func ExampleRegister() {
 	// # HELP cache_refreshes_total Background reloads: by the refresh loop, a Get in the refresh window, or Refresh.
 	// # TYPE cache_refreshes_total counter
 	// cache_refreshes_total{cache_name="users"} 0
-	// # HELP cache_requests_total Get calls, by result: a hit was answered from the cache, fresh or in the refresh window; a miss waited for a load.
+	// # HELP cache_requests_total Get calls, by result: a hit was answered from the cache (a value, fresh, in the refresh window or stale-if-error, or a cached not-found answer); a miss waited for a load.
 	// # TYPE cache_requests_total counter
 	// cache_requests_total{cache_name="users",cache_request_result="hit"} 2
 	// cache_requests_total{cache_name="users",cache_request_result="miss"} 3

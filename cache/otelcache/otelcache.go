@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -85,7 +86,7 @@ func register(meter metric.Meter, name string, c Source, opts []Option) (metric.
 		return nil, fmt.Errorf("%w: nil meter", ErrInvalid)
 	case name == "":
 		return nil, fmt.Errorf("%w: empty cache name", ErrInvalid)
-	case c == nil:
+	case c == nil, isNilPointer(c):
 		return nil, fmt.Errorf("%w: nil source", ErrInvalid)
 	}
 	var o options
@@ -111,6 +112,9 @@ func register(meter metric.Meter, name string, c Source, opts []Option) (metric.
 	var observables []metric.Observable
 	for _, m := range ms {
 		f := figure{m.Name, m.Attr.Key, m.Attr.Value}
+		if m.Attr.Key == "" && m.Attr.Value != "" {
+			return nil, fmt.Errorf("%w: figure %s has an attribute value but no key", ErrInvalid, f)
+		}
 		if _, dup := r.series[f]; dup {
 			return nil, fmt.Errorf("%w: figure %s returned twice", ErrInvalid, f)
 		}
@@ -221,4 +225,11 @@ func (f figure) String() string {
 		return f.name
 	}
 	return f.name + " " + f.key + "=" + f.value
+}
+
+// isNilPointer reports whether v, non-nil as an interface, holds a nil
+// pointer (a nil *cache.Cache given as a Source).
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

@@ -19,11 +19,16 @@ const (
 	opSet        = 's'
 )
 
-// setValue stores a record and voids any lease on the key, so that a load in
-// flight elsewhere does not overwrite it with what it read before.
+// setValue stores a record, voids any lease on the key (so that a load in
+// flight elsewhere does not overwrite it with what it read before) and
+// publishes the change, in one script: two Sets of a key close together
+// then reach the replicas in the order Redis stored them (stored and
+// published apart, the replicas could end with the other value than
+// Redis).
 var setValue = redis.NewScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('DEL', KEYS[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`)
 
 // Idle time after which the subscriber pings Redis, and how long it then
@@ -44,9 +49,16 @@ func (t *Tier[K, V]) Invalidate(ctx context.Context, key K) error {
 		c.Invalidate(key)
 	}
 	ks := t.format(key)
-	return t.publish(ctx, "Invalidate", opInvalidate, ks, nil, func(ctx context.Context) error {
-		return t.client.Del(ctx, t.valueKey(ks), t.leaseKey(ks)).Err()
+	err := t.publish(ctx, "Invalidate", opInvalidate, ks, nil, func(ctx context.Context, _ []byte) (bool, error) {
+		return false, t.client.Del(ctx, t.valueKey(ks), t.leaseKey(ks)).Err()
 	})
+	// Again, now that Redis no longer holds the old record: a Get of this
+	// replica during the DEL's round trip could have read it back (its
+	// own change message is not applied here).
+	for _, c := range *t.caches.Load() {
+		c.Invalidate(key)
+	}
+	return err
 }
 
 // Set stores value for key in every attached cache of this replica at once,
@@ -69,21 +81,31 @@ func (t *Tier[K, V]) Set(ctx context.Context, key K, value V) error {
 		return fmt.Errorf("redistier: Set: %w", err)
 	}
 	rec := encodeRecord(t.clock.Now().UnixNano(), payload)
-	return t.publish(ctx, "Set", opSet, ks, rec, func(ctx context.Context) error {
-		return setValue.Run(ctx, t.client, []string{t.valueKey(ks), t.leaseKey(ks)}, rec, t.ttl.Milliseconds()).Err()
+	return t.publish(ctx, "Set", opSet, ks, rec, func(ctx context.Context, msg []byte) (bool, error) {
+		return true, setValue.Run(ctx, t.client, []string{t.valueKey(ks), t.leaseKey(ks)}, rec, t.ttlMillis(), t.channel, msg).Err()
 	})
 }
 
-// publish runs store, then publishes the change to the fleet.
-func (t *Tier[K, V]) publish(ctx context.Context, what string, op byte, ks string, rec []byte, store func(context.Context) error) error {
+// ttlMillis is the TTL in whole milliseconds for Redis's PX, at least 1 (a
+// TTL under a millisecond would be PX 0, which Redis refuses).
+func (t *Tier[K, V]) ttlMillis() int64 { return max(t.ttl.Milliseconds(), 1) }
+
+// publish runs store, then publishes the change to the fleet, unless store
+// published it itself (it returns true).
+func (t *Tier[K, V]) publish(ctx context.Context, what string, op byte, ks string, rec []byte, store func(ctx context.Context, msg []byte) (published bool, err error)) error {
 	msg := make([]byte, 0, 1+8+binary.MaxVarintLen64+len(ks)+len(rec))
 	msg = append(msg, op)
 	msg = binary.BigEndian.AppendUint64(msg, t.origin)
 	msg = binary.AppendUvarint(msg, uint64(len(ks)))
 	msg = append(msg, ks...)
 	msg = append(msg, rec...)
-	err := t.call(ctx, store)
-	if err == nil {
+	published := false
+	err := t.call(ctx, func(ctx context.Context) error {
+		var err error
+		published, err = store(ctx, msg)
+		return err
+	})
+	if err == nil && !published {
 		err = t.call(ctx, func(ctx context.Context) error { return t.client.Publish(ctx, t.channel, msg).Err() })
 	}
 	if err != nil {
@@ -104,11 +126,21 @@ func (t *Tier[K, V]) subscribe(ctx context.Context) {
 	if ps == nil {
 		return
 	}
-	defer func() { _ = ps.Close() }()
+	defer func() {
+		if ps != nil { // nil when Close came during a reconnection
+			_ = ps.Close()
+		}
+	}()
 	delay := minBackoff
 	pinged, subscribed := false, false
 	for {
-		msg, err := ps.ReceiveTimeout(ctx, pingAfter)
+		// The deadline bounds what the receive may do besides waiting: it
+		// may reconnect and greet Redis, which blocks while Redis hangs,
+		// holding the pub/sub's lock that Close needs (with the client's
+		// ContextTimeoutEnabled; else its ReadTimeout bounds it).
+		rctx, cancel := context.WithTimeout(ctx, pingAfter+t.timeout)
+		msg, err := ps.ReceiveTimeout(rctx, pingAfter)
+		cancel()
 		if t.closed.Load() {
 			return
 		}
@@ -120,7 +152,7 @@ func (t *Tier[K, V]) subscribe(ctx context.Context) {
 			// Idle: ask for a pong; its absence by the next timeout means
 			// the connection is dead without having been closed.
 			pinged = true
-			if perr := ps.Ping(ctx); perr != nil {
+			if perr := t.call(ctx, func(ctx context.Context) error { return ps.Ping(ctx) }); perr != nil {
 				t.redisFailed(perr)
 			}
 			continue
@@ -158,14 +190,28 @@ func (t *Tier[K, V]) subscribe(ctx context.Context) {
 
 // newPubSub subscribes on a new connection that Close can close; nil after
 // Close.
+//
+// Subscribe dials and greets Redis, which blocks while Redis hangs, so it
+// runs without psMu: Close takes psMu to close the current pub/sub and must
+// not wait for a dial. A pub/sub made while Close ran is closed here.
 func (t *Tier[K, V]) newPubSub(ctx context.Context) *redis.PubSub {
-	t.psMu.Lock()
-	defer t.psMu.Unlock()
 	if t.closed.Load() {
 		return nil
 	}
-	t.ps = t.client.Subscribe(ctx, t.channel)
-	return t.ps
+	// Bounded by WithTimeout (with the client's ContextTimeoutEnabled; else
+	// by its ReadTimeout), so that Close, which waits for this goroutine,
+	// waits no longer than that for a hung Redis.
+	sctx, cancel := context.WithTimeout(ctx, t.timeout)
+	ps := t.client.Subscribe(sctx, t.channel)
+	cancel()
+	t.psMu.Lock()
+	defer t.psMu.Unlock()
+	if t.closed.Load() {
+		_ = ps.Close()
+		return nil
+	}
+	t.ps = ps
+	return ps
 }
 
 // sleep waits d, or until Close (false).
@@ -183,6 +229,7 @@ func (t *Tier[K, V]) sleep(d time.Duration) bool {
 // apply applies a change from another replica to the attached caches.
 func (t *Tier[K, V]) apply(payload string) {
 	op, origin, ks, rec, err := decodeChange(payload)
+	framed := err == nil // the key's string form was read (it may be "", a real key)
 	var key K
 	if err == nil {
 		if origin == t.origin {
@@ -191,16 +238,24 @@ func (t *Tier[K, V]) apply(payload string) {
 		key, err = t.parse(ks)
 	}
 	var v V
+	late := false
 	if err == nil && op == opSet {
 		var b []byte
-		if _, b, err = decodeRecord(rec); err == nil {
+		var loadedAt int64
+		if loadedAt, b, err = decodeRecord(rec); err == nil {
 			v, err = t.codec.Decode(b)
 		}
+		// The cache's Set starts a value's age at 0. A change that arrives
+		// more than the skew bound after it was made (a slow link, a paused
+		// process) would so be served up to that much past its TTL: it is
+		// applied as an Invalidate instead, and the next Get reads the
+		// record, with its true age, from Redis.
+		late = err == nil && time.Duration(t.clock.Now().UnixNano()-loadedAt) > t.skew
 	}
 	if err != nil {
 		t.stats.decodeErrors.Add(1)
 		t.log().Warn("redistier: a change from the fleet does not decode", "channel", t.channel, "err", err)
-		if op != opSet || ks == "" {
+		if op != opSet || !framed {
 			return
 		}
 		op = opInvalidate // a Set whose value is unreadable still voids the old one
@@ -210,7 +265,7 @@ func (t *Tier[K, V]) apply(payload string) {
 	}
 	t.stats.changesRecv.Add(1)
 	for _, c := range *t.caches.Load() {
-		if op == opSet && c.Contains(key) {
+		if op == opSet && !late && c.Contains(key) {
 			c.Set(key, v)
 		} else {
 			c.Invalidate(key)

@@ -16,7 +16,10 @@ type Codec[V any] interface {
 	Decode(data []byte) (V, error)
 }
 
-// JSON is the codec of encoding/json, the default.
+// JSON is the codec of encoding/json, the default. As encoding/json does, it
+// replaces bytes of a string that are not UTF-8 with U+FFFD: replicas then
+// share the replaced string, not the original bytes; give a codec of your
+// own for such values.
 func JSON[V any]() Codec[V] { return jsonCodec[V]{} }
 
 type jsonCodec[V any] struct{}

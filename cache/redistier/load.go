@@ -172,6 +172,10 @@ func (t *Tier[K, V]) takeLease(ctx context.Context, ks string, seen *[]byte) (to
 	if v, ok = t.freshAgain(ctx, ks, get, seen); ok {
 		if won {
 			t.releaseLease(ctx, ks, token)
+			// The release took a round trip: the value's age, told to the
+			// cache before it, is told again as of now, or the cache would
+			// count it that much younger.
+			t.fresh(ctx, ks, *seen)
 		}
 		return "", false, v, true, nil
 	}
@@ -193,7 +197,9 @@ func (t *Tier[K, V]) loadLeased(ctx context.Context, key K, ks, token string) (V
 	if err != nil {
 		return v, err
 	}
-	cache.SetAge(ctx, t.clock.Since(start))
+	// The value is new when the upstream returns it, as for the cache alone
+	// (an upstream call longer than the TTL then fails neither); the record
+	// in Redis keeps the call's start, so the fleet never counts it younger.
 	payload, err := t.codec.Encode(v)
 	if err != nil {
 		t.stats.encodeErrors.Add(1)
@@ -203,7 +209,7 @@ func (t *Tier[K, V]) loadLeased(ctx context.Context, key K, ks, token string) (V
 	rec := encodeRecord(start.UnixNano(), payload)
 	err = t.call(context.WithoutCancel(ctx), func(ctx context.Context) error {
 		return writeLeased.Run(ctx, t.client, []string{t.valueKey(ks), t.leaseKey(ks)},
-			token, rec, t.ttl.Milliseconds()).Err()
+			token, rec, t.ttlMillis()).Err()
 	})
 	if err != nil {
 		t.redisFailed(err)

@@ -70,7 +70,10 @@ func WithLease(d time.Duration) Option {
 }
 
 // WithTimeout bounds each Redis call; a call that takes longer counts as a
-// Redis error. Default: [DefaultTimeout].
+// Redis error. Default: [DefaultTimeout]. It bounds a call through its ctx's
+// deadline, which go-redis applies to the socket only with the client's
+// ContextTimeoutEnabled option: without it a call to a hung Redis waits for
+// the client's ReadTimeout (5s by default), and New logs a warning.
 func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.timeout, o.timeoutSet = d, true })
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -85,6 +86,10 @@ func New[K comparable, V any](client redis.UniversalClient, name string, loader 
 	if err := t.configure(name, o); err != nil {
 		return nil, err
 	}
+	if on, known := contextTimeouts(client); known && !on {
+		t.log().Warn("redistier: the Redis client does not enable ContextTimeoutEnabled: WithTimeout cannot cut a call short, " +
+			"and a hung Redis holds each load for the client's ReadTimeout; set ContextTimeoutEnabled: true in its options")
+	}
 	t.caches.Store(&[]*cache.Cache[K, V]{})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.cancel = cancel
@@ -95,7 +100,7 @@ func New[K comparable, V any](client redis.UniversalClient, name string, loader 
 // configure checks the arguments and options and sets what they decide.
 func (t *Tier[K, V]) configure(name string, o *options) error {
 	var problems []string
-	if t.client == nil {
+	if t.client == nil || isNilPointer(t.client) {
 		problems = append(problems, "client is nil")
 	}
 	if name == "" || strings.ContainsAny(name, "{}") {
@@ -211,6 +216,9 @@ func (t *Tier[K, V]) Close() error {
 // are not received. Loads do not need it; a readiness check or a test that
 // changes keys at once may.
 func (t *Tier[K, V]) WaitSubscribed(ctx context.Context) error {
+	if t.closed.Load() {
+		return ErrClosed // ready and done may both be closed: select would pick either
+	}
 	select {
 	case <-t.ready:
 		return nil
@@ -240,4 +248,26 @@ func (t *Tier[K, V]) call(ctx context.Context, fn func(ctx context.Context) erro
 	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	return fn(ctx)
+}
+
+// isNilPointer reports whether v, non-nil as an interface, holds a nil
+// pointer (a nil *redis.Client passed as a redis.UniversalClient).
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// contextTimeouts reports whether client honours a ctx's deadline on its
+// socket reads and writes (go-redis's ContextTimeoutEnabled), when client is
+// one of go-redis's own clients (known).
+func contextTimeouts(client redis.UniversalClient) (on, known bool) {
+	switch c := client.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled, true
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled, true
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled, true
+	}
+	return false, false
 }
