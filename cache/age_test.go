@@ -7,6 +7,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
 	"github.com/asyncutils-go/asyncutils/cache"
 )
 
@@ -63,4 +65,33 @@ func TestSetAge(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestSetWithAge: the value's age counts from when it was produced; a value
+// already past the TTL is not stored and the key's old value goes; a
+// negative age counts as 0.
+func TestSetWithAge(t *testing.T) {
+	mock := clock.NewMock()
+	c, err := cache.New(newCounting().load, cache.WithClock(mock), cache.WithTTL(10*time.Second), cache.WithRefresh(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetWithAge("a", "v", 4*time.Second)
+	if age, ok := c.Age("a"); !ok || age != 4*time.Second {
+		t.Fatalf("Age = %v, %v; want 4s", age, ok)
+	}
+	mock.Add(6*time.Second + time.Millisecond) // 10s + 1ms old
+	if c.Contains("a") {
+		t.Fatal("a value past its TTL (counted from when it was produced) is still held")
+	}
+	c.Set("b", "old")
+	c.SetWithAge("b", "too old", 11*time.Second)
+	if v, ok := c.Peek("b"); ok {
+		t.Fatalf("Peek(b) = %q: a value past the TTL was stored, or the old one kept", v)
+	}
+	c.SetWithAge("c", "v", -time.Hour)
+	if age, ok := c.Age("c"); !ok || age != 0 {
+		t.Fatalf("Age(c) = %v, %v; want 0", age, ok)
+	}
 }

@@ -238,19 +238,17 @@ func (t *Tier[K, V]) apply(payload string) {
 		key, err = t.parse(ks)
 	}
 	var v V
-	late := false
+	var age time.Duration
 	if err == nil && op == opSet {
 		var b []byte
 		var loadedAt int64
 		if loadedAt, b, err = decodeRecord(rec); err == nil {
 			v, err = t.codec.Decode(b)
 		}
-		// The cache's Set starts a value's age at 0. A change that arrives
-		// more than the skew bound after it was made (a slow link, a paused
-		// process) would so be served up to that much past its TTL: it is
-		// applied as an Invalidate instead, and the next Get reads the
-		// record, with its true age, from Redis.
-		late = err == nil && time.Duration(t.clock.Now().UnixNano()-loadedAt) > t.skew
+		// The value keeps its true age, as one read from Redis does (with
+		// the skew bound added): a change that arrives late (a slow link, a
+		// paused process) is not served past its TTL.
+		age = time.Duration(t.clock.Now().UnixNano()-loadedAt) + t.skew
 	}
 	if err != nil {
 		t.stats.decodeErrors.Add(1)
@@ -265,8 +263,8 @@ func (t *Tier[K, V]) apply(payload string) {
 	}
 	t.stats.changesRecv.Add(1)
 	for _, c := range *t.caches.Load() {
-		if op == opSet && !late && c.Contains(key) {
-			c.Set(key, v)
+		if op == opSet && c.Contains(key) {
+			c.SetWithAge(key, v, age)
 		} else {
 			c.Invalidate(key)
 		}
