@@ -198,10 +198,12 @@ func (t *Tier[K, V]) newPubSub(ctx context.Context) *redis.PubSub {
 	if t.closed.Load() {
 		return nil
 	}
-	// Bounded by WithTimeout (with the client's ContextTimeoutEnabled; else
-	// by its ReadTimeout), so that Close, which waits for this goroutine,
-	// waits no longer than that for a hung Redis.
-	sctx, cancel := context.WithTimeout(ctx, t.timeout)
+	// Bounded (with the client's ContextTimeoutEnabled; else by its dial
+	// and read timeouts), so that Close, which waits for this goroutine,
+	// waits no longer than that for a hung Redis; by a second at least, so
+	// that a loaded machine does not fail the subscription it needs (a
+	// change published while it resubscribes is missed).
+	sctx, cancel := context.WithTimeout(ctx, max(t.timeout, pingAfter))
 	ps := t.client.Subscribe(sctx, t.channel)
 	cancel()
 	t.psMu.Lock()
