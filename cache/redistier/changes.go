@@ -45,10 +45,12 @@ func (t *Tier[K, V]) Invalidate(ctx context.Context, key K) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
+	ks := t.format(key)
+	var zero V
+	t.sending(ks, false, zero) // before the local change, which a change of another replica's must not undo
 	for _, c := range *t.caches.Load() {
 		c.Invalidate(key)
 	}
-	ks := t.format(key)
 	err := t.publish(ctx, "Invalidate", opInvalidate, ks, nil, func(ctx context.Context, _ []byte) (bool, error) {
 		return false, t.client.Del(ctx, t.valueKey(ks), t.leaseKey(ks)).Err()
 	})
@@ -71,12 +73,14 @@ func (t *Tier[K, V]) Set(ctx context.Context, key K, value V) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
+	ks := t.format(key)
+	t.sending(ks, true, value) // before the local change, which a change of another replica's must not undo
 	for _, c := range *t.caches.Load() {
 		c.Set(key, value)
 	}
-	ks := t.format(key)
 	payload, err := t.codec.Encode(value)
 	if err != nil {
+		t.received(ks) // not sent
 		t.stats.encodeErrors.Add(1)
 		return fmt.Errorf("redistier: Set: %w", err)
 	}
@@ -91,7 +95,8 @@ func (t *Tier[K, V]) Set(ctx context.Context, key K, value V) error {
 func (t *Tier[K, V]) ttlMillis() int64 { return max(t.ttl.Milliseconds(), 1) }
 
 // publish runs store, then publishes the change to the fleet, unless store
-// published it itself (it returns true).
+// published it itself (it returns true). The caller counted the change with
+// sending.
 func (t *Tier[K, V]) publish(ctx context.Context, what string, op byte, ks string, rec []byte, store func(ctx context.Context, msg []byte) (published bool, err error)) error {
 	msg := make([]byte, 0, 1+8+binary.MaxVarintLen64+len(ks)+len(rec))
 	msg = append(msg, op)
@@ -109,6 +114,7 @@ func (t *Tier[K, V]) publish(ctx context.Context, what string, op byte, ks strin
 		err = t.call(ctx, func(ctx context.Context) error { return t.client.Publish(ctx, t.channel, msg).Err() })
 	}
 	if err != nil {
+		t.received(ks) // it may not come back (it may yet, as a change of this replica's)
 		t.redisFailed(err)
 		return fmt.Errorf("redistier: %s: the fleet was not told: %w", what, err)
 	}
@@ -174,6 +180,9 @@ func (t *Tier[K, V]) subscribe(ctx context.Context) {
 		switch m := msg.(type) {
 		case *redis.Subscription:
 			if m.Kind == "subscribe" {
+				// A change of this replica's published while it was not
+				// subscribed never comes back: stop waiting for it.
+				t.forgetSent()
 				if subscribed {
 					t.stats.resubscribes.Add(1)
 				} else {
@@ -233,9 +242,19 @@ func (t *Tier[K, V]) apply(payload string) {
 	op, origin, ks, rec, err := decodeChange(payload)
 	framed := err == nil // the key's string form was read (it may be "", a real key)
 	var key K
+	var mark uint64 // t.sends when the change was found not superseded
 	if err == nil {
 		if origin == t.origin {
+			t.received(ks)
 			return // applied locally when it was made
+		}
+		var superseded bool
+		if superseded, mark = t.superseded(ks); superseded {
+			// Redis stored it before a change of this replica's that is
+			// on its way back: that change, applied locally when it was
+			// made, is the key's last one.
+			t.stats.changesRecv.Add(1)
+			return
 		}
 		key, err = t.parse(ks)
 	}
@@ -263,14 +282,29 @@ func (t *Tier[K, V]) apply(payload string) {
 			return
 		}
 	}
-	t.stats.changesRecv.Add(1)
-	for _, c := range *t.caches.Load() {
+	caches := *t.caches.Load()
+	for _, c := range caches {
 		if op == opSet && c.Contains(key) {
 			c.SetWithAge(key, v, age)
 		} else {
 			c.Invalidate(key)
 		}
 	}
+	if framed {
+		if set, value, ok := t.changedSince(ks, mark); ok {
+			// A change of this replica's began while this one was
+			// applied, and this one may have overwritten it: make it
+			// again (this one was stored in Redis before it).
+			for _, c := range caches {
+				if set {
+					c.Set(key, value)
+				} else {
+					c.Invalidate(key)
+				}
+			}
+		}
+	}
+	t.stats.changesRecv.Add(1) // after the caches, so that a reader of the count sees the change applied
 }
 
 var errChange = errors.New("not a redistier change")
@@ -286,4 +320,79 @@ func decodeChange(p string) (op byte, origin uint64, ks, rec string, err error) 
 	}
 	start := 9 + w
 	return op, origin, p[start : start+int(n)], p[start+int(n):], nil
+}
+
+// A replica applies its own change locally when it makes it, and skips the
+// message of it that comes back. A change of another replica's that arrives
+// while one of its own for the same key is on its way back was stored by
+// Redis before its own (the subscriber receives messages in the order Redis
+// ran the scripts that published them), so applying it would leave this
+// replica with an older value than Redis and the rest of the fleet hold:
+// such a change is skipped. sending, received and superseded keep the count
+// of each key's changes on their way back.
+
+// sent is this replica's changes of one key on their way back.
+type sent[V any] struct {
+	pending int    // changes counted by sending and not yet received back (or failed)
+	seq     uint64 // Tier.sends when the last of them was counted
+	set     bool   // the last of them is a Set of value; false: an Invalidate
+	value   V
+}
+
+// sending counts a change of key ks that is about to be made locally and
+// published: a Set of value, or (set false) an Invalidate.
+func (t *Tier[K, V]) sending(ks string, set bool, value V) {
+	t.ownMu.Lock()
+	defer t.ownMu.Unlock()
+	if t.own == nil {
+		t.own = map[string]*sent[V]{}
+	}
+	s := t.own[ks]
+	if s == nil {
+		s = &sent[V]{}
+		t.own[ks] = s
+	}
+	t.sends++
+	s.pending++
+	s.seq, s.set, s.value = t.sends, set, value
+}
+
+// received counts a change of key ks that came back, or failed.
+func (t *Tier[K, V]) received(ks string) {
+	t.ownMu.Lock()
+	defer t.ownMu.Unlock()
+	if s := t.own[ks]; s != nil {
+		if s.pending--; s.pending <= 0 {
+			delete(t.own, ks)
+		}
+	}
+}
+
+// superseded reports whether a change of key ks from another replica is
+// followed by one of this replica's, still on its way back; if not, mark is
+// the count of changes so far, for changedSince.
+func (t *Tier[K, V]) superseded(ks string) (superseded bool, mark uint64) {
+	t.ownMu.Lock()
+	defer t.ownMu.Unlock()
+	s := t.own[ks]
+	return s != nil && s.pending > 0, t.sends
+}
+
+// changedSince returns the last change of key ks that this replica began
+// after mark and has not received back, if there is one.
+func (t *Tier[K, V]) changedSince(ks string, mark uint64) (set bool, value V, ok bool) {
+	t.ownMu.Lock()
+	defer t.ownMu.Unlock()
+	if s := t.own[ks]; s != nil && s.pending > 0 && s.seq > mark {
+		return s.set, s.value, true
+	}
+	return false, value, false
+}
+
+// forgetSent drops the counts: a (new) subscription receives only what is
+// published after it.
+func (t *Tier[K, V]) forgetSent() {
+	t.ownMu.Lock()
+	clear(t.own)
+	t.ownMu.Unlock()
 }

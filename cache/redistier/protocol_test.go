@@ -157,10 +157,23 @@ func gatedUpstream(then func() error) (u *upstream, started, release chan struct
 	return u, started, release
 }
 
-// pairOf is two replicas over one miniredis.
+// pairOf is two replicas over one miniredis, both subscribed: a test that
+// changes a key at once must not lose the change to a subscription still on
+// its way (TestInvalidate_DuringALoadKeepsRedisClean failed so once in a
+// CI run on a loaded machine).
 func pairOf(t *testing.T, u *upstream) (mr *miniredis.Miniredis, a, b *replica) {
+	t.Helper()
 	mr = newMini(t)
-	return mr, newReplica(t, miniClient(mr), u, nil), newReplica(t, miniClient(mr), u, nil)
+	a, b = newReplica(t, miniClient(mr), u, nil), newReplica(t, miniClient(mr), u, nil)
+	for _, r := range []*replica{a, b} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := r.tier.WaitSubscribed(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return mr, a, b
 }
 
 // While one replica holds a key's lease, another waits for its value instead

@@ -19,7 +19,7 @@ type Stats struct {
 	DecodeErrors  uint64 // records and messages that did not decode, including skewed load times
 	EncodeErrors  uint64 // values the codec could not encode (served, not shared)
 	ChangesSent   uint64 // Set and Invalidate calls published to the fleet
-	ChangesRecv   uint64 // changes received from other replicas and applied to attached caches
+	ChangesRecv   uint64 // changes received from other replicas and applied to attached caches, or skipped as older than one of this replica's on its way back
 	Resubscribes  uint64 // times the subscriber subscribed again after losing its connection
 }
 

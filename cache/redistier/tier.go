@@ -50,6 +50,9 @@ type Tier[K comparable, V any] struct {
 
 	health health
 	stats  counters
+	ownMu  sync.Mutex
+	own    map[string]*sent[V] // per key's string form, this replica's changes on their way back (changes.go), under ownMu
+	sends  uint64              // the changes this replica counted with sending, under ownMu
 
 	mu      sync.Mutex
 	caches  atomic.Pointer[[]*cache.Cache[K, V]] // copied on Attach
